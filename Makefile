@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The two README commands: `make demo` and `make test`.
+SYSPY ?= /usr/bin/python3
+VENV  := .venv
+PY    := $(VENV)/bin/python
+DEMO  := var/demo/center.gpkg
+
+.PHONY: setup deps demo test test-fast bench lint clean-demo
+
+setup: $(VENV)/.setup-done
+
+$(VENV)/.setup-done: pyproject.toml
+	@$(SYSPY) -c "import qgis.core" 2>/dev/null || { echo "$(SYSPY) cannot import qgis: run 'make deps' (as root) first" >&2; exit 1; }
+	@test -x $(PY) || $(SYSPY) -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[all]'
+	@touch $@
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(DEMO): | setup
+	$(VENV)/bin/citygrid demo $(DEMO) --scale small --seed 1
+
+demo: setup $(DEMO)
+	@bash scripts/demo.sh $(DEMO)
+
+test: deps setup
+	@bash scripts/run-tests.sh
+
+test-fast: setup
+	@bash scripts/run-tests.sh -m "not slow"
+
+bench: setup
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: setup
+	$(VENV)/bin/ruff check shared server tests bench
+
+clean-demo:
+	rm -rf var/demo

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from citygrid import db, gpkg, migrations
+from citygrid.problems import Problem
+
+VALIDATE = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+SQUARE = [[(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0), (0.0, 0.0)]]
+
+
+def test_point_blob_round_trips_and_has_envelope():
+    blob = gpkg.point(500123.5, 3460000.25, 4549)
+    assert gpkg.decode(blob) == ("POINT", (500123.5, 3460000.25), 4549)
+    assert gpkg.envelope(blob) == (500123.5, 500123.5, 3460000.25, 3460000.25)
+
+
+def test_polygon_blob_round_trips_with_header_envelope():
+    blob = gpkg.polygon(SQUARE, 4549)
+    kind, rings, srs = gpkg.decode(blob)
+    assert kind == "POLYGON" and srs == 4549
+    assert [tuple(p) for p in rings[0]] == SQUARE[0]
+    assert gpkg.envelope(blob) == (0.0, 100.0, 0.0, 100.0)
+
+
+def test_garbage_blob_is_a_coded_problem():
+    with pytest.raises(Problem) as exc:
+        gpkg.decode(b"not a geometry")
+    assert exc.value.code == "geometry.not_gpkg_blob"
+
+
+def test_rtree_follows_inserts_updates_and_deletes(conn):
+    conn.execute("INSERT INTO grids (geom, code, street_code, community_code) VALUES (?, 'g1', 's', 'c')",
+                 (gpkg.polygon(SQUARE, 4549),))
+    assert conn.execute("SELECT minx, maxx FROM rtree_grids_geom").fetchone()[:] == (0.0, 100.0)
+    moved = [[(x + 1000, y) for x, y in SQUARE[0]]]
+    conn.execute("UPDATE grids SET geom = ? WHERE code = 'g1'", (gpkg.polygon(moved, 4549),))
+    assert conn.execute("SELECT minx FROM rtree_grids_geom").fetchone()[0] == 1000.0
+    conn.execute("DELETE FROM grids")
+    assert conn.execute("SELECT count(*) FROM rtree_grids_geom").fetchone()[0] == 0
+
+
+def test_every_change_to_a_synced_table_moves_its_revision_forward(conn):
+    conn.execute("INSERT INTO units (code, name, kind) VALUES ('u1', 'Water', 'department')")
+    (r1,) = conn.execute("SELECT rev FROM sync_changes WHERE entity='unit' AND entity_id='u1'").fetchone()
+    conn.execute("UPDATE units SET name = 'Water Co' WHERE code = 'u1'")  # as QGIS would
+    (r2,) = conn.execute("SELECT rev FROM sync_changes WHERE entity='unit' AND entity_id='u1'").fetchone()
+    assert r2 > r1
+    conn.execute("DELETE FROM units WHERE code = 'u1'")
+    row = conn.execute("SELECT rev, deleted FROM sync_changes WHERE entity='unit' AND entity_id='u1'").fetchone()
+    assert row["rev"] > r2 and row["deleted"] == 1
+
+
+def test_case_events_are_append_only(conn):
+    conn.execute("INSERT INTO case_events (case_no, action, actor, role, to_status, at) "
+                 "VALUES ('c1', 'report', 'u', 'collector', 'reported', '2026-01-01T00:00:00.000Z')")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE case_events SET note = 'x'")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("DELETE FROM case_events")
+
+
+@pytest.mark.skipif(not VALIDATE.exists(), reason="GDAL's validate_gpkg.py is installed by make deps")
+def test_new_centre_passes_gdal_validate_gpkg(center_path):
+    res = subprocess.run(["/usr/bin/python3", str(VALIDATE), str(center_path)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_opening_a_file_that_is_not_a_geopackage_is_refused(tmp_path):
+    p = tmp_path / "notes.gpkg"
+    p.write_text("hello")
+    with pytest.raises(Problem) as exc:
+        db.open_center(p)
+    assert exc.value.code == "db.not_a_geopackage"
+
+
+def test_opening_a_missing_file_is_refused(tmp_path):
+    with pytest.raises(Problem) as exc:
+        db.open_center(tmp_path / "nope.gpkg")
+    assert exc.value.code == "db.not_found"
+
+
+def test_a_newer_schema_is_refused_and_left_untouched(center_path):
+    c = db.open_center(center_path)
+    c.execute("INSERT INTO citygrid_migrations VALUES (999, 'future', '2030-01-01T00:00:00.000Z')")
+    c.close()
+    before = center_path.read_bytes()
+    with pytest.raises(Problem) as exc:
+        db.open_center(center_path)
+    assert exc.value.code == "db.newer_schema" and exc.value.details["found"] == 999
+
+
+def test_an_older_schema_is_upgraded_in_order(center_path):
+    calls = []
+
+    def m2(conn, settings):
+        calls.append(2)
+        conn.execute("ALTER TABLE cases ADD COLUMN extra TEXT")
+
+    registry = migrations.MIGRATIONS + [(2, "extra", m2)]
+    c = db.connect(center_path)
+    assert migrations.check_version(c, path="x", upgrade=True, registry=registry) == 2
+    assert calls == [2]
+    assert migrations.current(c) == 2
+    assert "extra" in [r[1] for r in c.execute("PRAGMA table_info(cases)")]
+    assert migrations.upgrade(c, registry=registry) == []  # idempotent
+
+
+def test_a_failing_migration_leaves_the_database_at_its_old_version(center_path):
+    def broken(conn, settings):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("boom")
+
+    c = db.connect(center_path)
+    with pytest.raises(RuntimeError):
+        migrations.upgrade(c, registry=migrations.MIGRATIONS + [(2, "broken", broken)])
+    assert migrations.current(c) == 1
+    assert c.execute("SELECT 1 FROM sqlite_master WHERE name='half_done'").fetchone() is None
+
+
+def test_a_locked_database_is_a_coded_problem(center_path, monkeypatch):
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+    holder = db.connect(center_path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        other = db.connect(center_path)
+        other.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(Problem) as exc:
+            with db.transaction(other):
+                other.execute("INSERT INTO units (code, name, kind) VALUES ('x', 'x', 'department')")
+        assert exc.value.code == "db.locked"
+    finally:
+        holder.execute("ROLLBACK")
