@@ -88,24 +88,54 @@ def test_a_newer_schema_is_refused_and_left_untouched(center_path):
     c = db.open_center(center_path)
     c.execute("INSERT INTO citygrid_migrations VALUES (999, 'future', '2030-01-01T00:00:00.000Z')")
     c.close()
-    before = center_path.read_bytes()
     with pytest.raises(Problem) as exc:
         db.open_center(center_path)
     assert exc.value.code == "db.newer_schema" and exc.value.details["found"] == 999
+    c = db.connect(center_path)
+    assert migrations.current(c) == 999  # nothing was rolled back or rewritten
+    c.close()
 
 
-def test_an_older_schema_is_upgraded_in_order(center_path):
+def test_a_version_1_centre_is_upgraded_on_open(tmp_path):
+    path = tmp_path / "old.gpkg"
+    c = db.connect(path)
+    with db.transaction(c):
+        gpkg.init_container(c)
+    migrations.upgrade(c, settings={"srs_id": "4549"}, registry=migrations.MIGRATIONS[:1])
+    c.execute("INSERT INTO units (code, name, kind) VALUES ('u1', 'Water', 'department')")
+    c.close()
+    c = db.open_center(path)
+    assert migrations.current(c) == migrations.latest()
+    assert c.execute("SELECT name FROM units").fetchone()[0] == "Water"
+    assert c.execute("SELECT count(*) FROM sync_batches").fetchone()[0] == 0
+    c.close()
+
+
+def test_read_only_open_of_an_older_centre_is_refused_not_upgraded(tmp_path):
+    path = tmp_path / "old.gpkg"
+    c = db.connect(path)
+    with db.transaction(c):
+        gpkg.init_container(c)
+    migrations.upgrade(c, settings={"srs_id": "4549"}, registry=migrations.MIGRATIONS[:1])
+    c.close()
+    with pytest.raises(Problem) as exc:
+        db.open_center(path, readonly=True)
+    assert exc.value.code == "db.older_schema"
+
+
+def test_pending_migrations_run_in_order_once(center_path):
     calls = []
+    nxt = migrations.latest() + 1
 
-    def m2(conn, settings):
-        calls.append(2)
+    def extra(conn, settings):
+        calls.append(nxt)
         conn.execute("ALTER TABLE cases ADD COLUMN extra TEXT")
 
-    registry = migrations.MIGRATIONS + [(2, "extra", m2)]
+    registry = migrations.MIGRATIONS + [(nxt, "extra", extra)]
     c = db.connect(center_path)
-    assert migrations.check_version(c, path="x", upgrade=True, registry=registry) == 2
-    assert calls == [2]
-    assert migrations.current(c) == 2
+    assert migrations.check_version(c, path="x", upgrade=True, registry=registry) == nxt
+    assert calls == [nxt]
+    assert migrations.current(c) == nxt
     assert "extra" in [r[1] for r in c.execute("PRAGMA table_info(cases)")]
     assert migrations.upgrade(c, registry=registry) == []  # idempotent
 
@@ -116,9 +146,10 @@ def test_a_failing_migration_leaves_the_database_at_its_old_version(center_path)
         raise RuntimeError("boom")
 
     c = db.connect(center_path)
+    nxt = migrations.latest() + 1
     with pytest.raises(RuntimeError):
-        migrations.upgrade(c, registry=migrations.MIGRATIONS + [(2, "broken", broken)])
-    assert migrations.current(c) == 1
+        migrations.upgrade(c, registry=migrations.MIGRATIONS + [(nxt, "broken", broken)])
+    assert migrations.current(c) == migrations.latest()
     assert c.execute("SELECT 1 FROM sqlite_master WHERE name='half_done'").fetchone() is None
 
 

@@ -18,8 +18,15 @@ def _m0001_centre(conn: sqlite3.Connection, settings: dict) -> None:
     schema_v1.create(conn, settings)
 
 
+def _m0002_sync(conn: sqlite3.Connection, settings: dict) -> None:
+    from . import schema_v2
+
+    schema_v2.create(conn, settings)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "centre", _m0001_centre),
+    (2, "device sync", _m0002_sync),
 ]
 
 
