@@ -33,6 +33,8 @@ TABLES = {
         resolved_by TEXT, resolved_at DATETIME, resolution TEXT)""",
     "sync_receipts": f"""({PK}, batch_id TEXT NOT NULL, uuid TEXT NOT NULL, at DATETIME NOT NULL,
         status TEXT NOT NULL, code TEXT, missing TEXT)""",
+    "device_tasks": f"""({PK}, device_id TEXT NOT NULL, task_id TEXT NOT NULL, case_no TEXT NOT NULL,
+        sent_rev INTEGER NOT NULL, tombstone_rev INTEGER, UNIQUE (device_id, task_id))""",
     "open311_keys": f"""({PK}, key_hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
         created_at DATETIME NOT NULL DEFAULT {NOW}, revoked_at DATETIME)""",
 }

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The ASGI application: `create_app(center_path)`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+
+import citygrid
+from citygrid import migrations
+
+from . import errors, routes_auth, routes_blobs, routes_sync, routes_uploads
+from .centre import Centre, ServiceConfig
+
+access_log = logging.getLogger("citygrid.access")
+PROTOCOL_VERSION = 1
+
+
+def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> FastAPI:
+    centre = Centre(Path(center_path), config or ServiceConfig())
+    app = FastAPI(title="citygrid sync service", version=citygrid.__version__,
+                  description="Offline sync for citygrid field devices, resumable photo evidence, "
+                              "shift batches and Open311 GeoReport v2.")
+    app.state.centre = centre
+    errors.install(app)
+
+    @app.middleware("http")
+    async def _access_log(request: Request, call_next):
+        start = time.perf_counter()
+        response = await call_next(request)
+        access_log.info("%s %s %s %d %.1fms", request.client.host if request.client else "-",
+                        request.method, request.url.path, response.status_code,
+                        (time.perf_counter() - start) * 1000)
+        return response
+
+    @app.get("/api/v1/health", tags=["service"])
+    def health() -> dict:
+        """Liveness and versions."""
+        return {"status": "ok", "version": citygrid.__version__, "schema": migrations.latest(),
+                "protocol": PROTOCOL_VERSION}
+
+    for module in (routes_auth, routes_sync, routes_uploads, routes_blobs):
+        app.include_router(module.router)
+    return app

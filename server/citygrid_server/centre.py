@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The centre a service instance serves: its GeoPackage, blob store, uploads and settings."""
+
+from __future__ import annotations
+
+import sqlite3
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from citygrid import blobs, db, sessions
+
+from .uploads import DEFAULT_MAX_SIZE, UploadStore
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    token_ttl: timedelta = timedelta(hours=12)
+    max_upload_bytes: int = DEFAULT_MAX_SIZE
+    max_json_bytes: int = 4 * 1024 * 1024
+    max_push_items: int = 500
+    max_pull_limit: int = 2000
+    login_max_failures: int = 5
+    login_window: timedelta = timedelta(minutes=15)
+
+    def session_policy(self) -> sessions.Policy:
+        return sessions.Policy(self.token_ttl, self.login_max_failures, self.login_window)
+
+
+@dataclass
+class Centre:
+    path: Path
+    config: ServiceConfig = field(default_factory=ServiceConfig)
+
+    def __post_init__(self):
+        self.path = Path(self.path)
+        db.open_center(self.path).close()  # fail fast: missing, foreign, newer, migrates older
+        self.blobs = blobs.store_for(self.path)
+        self.uploads = UploadStore(self.blobs, max_size=self.config.max_upload_bytes)
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+
+    @contextmanager
+    def checkout(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one request alone; returned to the pool afterwards."""
+        try:
+            c = self._idle.get_nowait()
+        except queue.Empty:
+            c = db.open_center(self.path, migrate=False)
+        try:
+            yield c
+        finally:
+            if c.in_transaction:  # a request that died mid-transaction must not leak it
+                c.execute("ROLLBACK")
+            self._idle.put(c)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return

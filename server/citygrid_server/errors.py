@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Coded problems -> HTTP statuses and the contract's JSON error body; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from citygrid.messages import message
+from citygrid.problems import Problem
+
+log = logging.getLogger("citygrid.server")
+
+# exact codes first, then prefixes; anything else a client sent is a 400
+EXACT = {
+    "auth.throttled": 429, "auth.forbidden": 403, "case.forbidden_role": 403, "task.not_yours": 403,
+    "access.denied": 403, "upload.offset_mismatch": 409, "upload.checksum_mismatch": 460,
+    "upload.hash_mismatch": 460, "upload.content_mismatch": 415, "upload.too_large": 413,
+    "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,
+    "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503,
+    "protocol.unsupported": 426, "sync.bad_cursor": 400, "case.illegal_transition": 409,
+    "open311.bad_key": 403, "upload.busy": 423,
+}
+PREFIXES = {"auth.": 401, "db.": 500}
+
+
+def status_for(code: str) -> int:
+    if code in EXACT:
+        return EXACT[code]
+    if code.endswith("not_found"):
+        return 404
+    for prefix, status in PREFIXES.items():
+        if code.startswith(prefix):
+            return status
+    return 400
+
+
+def body(code: str, text: str, details: dict | None = None) -> dict:
+    err = {"code": code, "message": text}
+    if details:
+        err["details"] = {k: v for k, v in details.items() if isinstance(v, (str, int, float, bool, list, type(None)))}
+    return {"error": err}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem):
+        status = status_for(exc.code)
+        headers = {"Retry-After": "2"} if exc.code == "db.locked" else None
+        if status >= 500:
+            log.error("problem %s on %s %s", exc, request.method, request.url.path)
+        return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse(body("request.invalid", f"{where}: {first.get('msg', 'invalid request')}"),
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(exc.status_code, "http.error")
+        return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(body("server.error", "internal error; it has been logged"), status_code=500)

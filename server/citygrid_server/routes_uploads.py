@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""tus 1.0.0 resumable uploads at /api/v1/uploads/ (core, creation, checksum, termination)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from citygrid import db, times
+from citygrid.problems import Problem
+
+from . import deps, errors
+from .centre import Centre
+from .uploads import CHECKSUM_ALGORITHMS, Upload, parse_checksum, parse_metadata
+
+router = APIRouter(prefix="/api/v1/uploads", tags=["uploads"])
+TUS = "1.0.0"
+OCTETS = "application/offset+octet-stream"
+
+
+def _tus_headers(extra: dict | None = None) -> dict:
+    return {"Tus-Resumable": TUS, "Cache-Control": "no-store", **(extra or {})}
+
+
+def _int_header(request: Request, name: str) -> int:
+    raw = request.headers.get(name)
+    if raw is None or not raw.isdigit():
+        raise Problem("upload.bad_header", header=name)
+    return int(raw)
+
+
+def _own(centre: Centre, upload_id: str, s: deps.Session) -> Upload:
+    up = centre.uploads.get(upload_id)
+    if up.owner != s.actor.username:
+        raise Problem("upload.not_found", upload_id=upload_id)
+    return up
+
+
+@router.options("/", include_in_schema=False)
+def options(centre: Centre = Depends(deps.centre)) -> Response:
+    return Response(status_code=204, headers=_tus_headers({
+        "Tus-Version": TUS, "Tus-Extension": "creation,checksum,termination",
+        "Tus-Max-Size": str(centre.config.max_upload_bytes),
+        "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS)}))
+
+
+@router.post("/", status_code=201, responses={201: {"description": "created; Location names the upload"}})
+def create(request: Request, s: deps.Session = Depends(deps.session),
+           centre: Centre = Depends(deps.centre), cx: sqlite3.Connection = Depends(deps.conn)) -> Response:
+    """tus creation: Upload-Length and Upload-Metadata (sha256, filename, content_type) are required."""
+    if request.headers.get("Tus-Resumable") != TUS:
+        return _precondition_failed()
+    meta = parse_metadata(request.headers.get("Upload-Metadata"))
+    up = centre.uploads.create(_int_header(request, "Upload-Length"), meta, s.actor.username)
+    if up.complete:
+        _record_photo(cx, up, s)
+    return Response(status_code=201, headers=_tus_headers({
+        "Location": f"/api/v1/uploads/{up.id}", "Upload-Offset": str(up.offset)}))
+
+
+@router.head("/{upload_id}")
+def head(upload_id: str, request: Request, s: deps.Session = Depends(deps.session),
+         centre: Centre = Depends(deps.centre)) -> Response:
+    """tus core: how many bytes the server holds."""
+    up = _own(centre, upload_id, s)
+    return Response(status_code=200, headers=_tus_headers({
+        "Upload-Offset": str(up.offset), "Upload-Length": str(up.length)}))
+
+
+@router.patch("/{upload_id}", status_code=204)
+async def patch(upload_id: str, request: Request, s: deps.Session = Depends(deps.session),
+                centre: Centre = Depends(deps.centre), cx: sqlite3.Connection = Depends(deps.conn)) -> Response:
+    """tus core + checksum: append the body at Upload-Offset; the whole file's sha256 is verified."""
+    if request.headers.get("Tus-Resumable") != TUS:
+        return _precondition_failed()
+    if request.headers.get("Content-Type") != OCTETS:
+        raise Problem("request.unsupported_media", expected=OCTETS)
+    _own(centre, upload_id, s)
+    offset = _int_header(request, "Upload-Offset")
+    checksum = parse_checksum(request.headers.get("Upload-Checksum"))
+    with centre.uploads.append(upload_id, offset, checksum) as writer:
+        async for chunk in request.stream():
+            writer.write(chunk)
+    up = writer.result
+    if up.complete:
+        _record_photo(cx, up, s)
+    return Response(status_code=204, headers=_tus_headers({"Upload-Offset": str(up.offset)}))
+
+
+@router.delete("/{upload_id}", status_code=204)
+def delete(upload_id: str, request: Request, s: deps.Session = Depends(deps.session),
+           centre: Centre = Depends(deps.centre)) -> Response:
+    """tus termination."""
+    _own(centre, upload_id, s)
+    centre.uploads.delete(upload_id)
+    return Response(status_code=204, headers=_tus_headers())
+
+
+def _precondition_failed() -> Response:
+    return JSONResponse(errors.body("upload.tus_version", f"Tus-Resumable {TUS} required"),
+                        status_code=412, headers={"Tus-Version": TUS})
+
+
+def _record_photo(cx: sqlite3.Connection, up: Upload, s: deps.Session) -> None:
+    """The photo row: bytes are verified and in the blob store before this is written."""
+    meta = up.meta
+    def num(key):
+        try:
+            return float(meta[key]) if key in meta else None
+        except ValueError:
+            return None
+    taken = meta.get("taken_at")
+    try:
+        taken = times.to_db(times.parse(taken)) if taken else None
+    except Problem:
+        taken = None
+    with db.transaction(cx):
+        cx.execute("INSERT INTO photos (sha256, size, content_type, taken_at, lon, lat, accuracy_m, uploaded_by) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+                   (up.sha256, up.length, up.content_type, taken, num("lon"), num("lat"), num("accuracy_m"),
+                    s.actor.username))

@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Pull: per-assignment, fail-closed deltas for one device, paginated by a revision cursor.
+
+A device sees only its open tasks (collectors: their 核实/核查 tasks; units: their disposal tasks),
+the cases those tasks are about, the grids involved (and a collector's own grids), the components in
+those grids, and the dictionaries. Every query starts from the actor's scope, so a pull costs what
+the device's work costs, not what the city's change log holds.
+
+Why a per-device table of sent tasks: a task that is reassigned or cancelled must disappear from the
+device that had it, and only from that one. `device_tasks` records what was sent; a tombstone is sent
+when such a task leaves the scope, and the row is forgotten once a later cursor acknowledges it. A
+page that never reached the device is sent again when it retries with its old cursor.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from . import crs, db, gpkg
+from .accounts import Actor
+from .problems import Problem
+
+CURSOR_PREFIX = "r"
+DICTIONARY = ("class", "condition", "unit")
+
+
+@dataclass(frozen=True)
+class Item:
+    rev: int
+    type: str
+    id: str
+    deleted: bool
+    data: dict | None
+
+    def to_wire(self) -> dict:
+        return {"type": self.type, "id": self.id, "deleted": self.deleted, "data": self.data or {}}
+
+
+def parse_cursor(cursor: str | None, top: int) -> int:
+    if cursor in (None, ""):
+        return 0
+    if not isinstance(cursor, str) or not cursor.startswith(CURSOR_PREFIX) or not cursor[1:].isdigit():
+        raise Problem("sync.bad_cursor", cursor=str(cursor)[:40])
+    rev = int(cursor[1:])
+    if rev > top:
+        raise Problem("sync.bad_cursor", cursor=cursor)
+    return rev
+
+
+def pull(conn: sqlite3.Connection, actor: Actor, device_id: str, cursor: str | None,
+         limit: int = 500) -> dict:
+    """-> {"cursor", "has_more", "items"} per CONTRACT.md §4."""
+    if actor.role not in ("collector", "unit"):
+        raise Problem("auth.forbidden", role=actor.role)
+    if not 1 <= limit <= 5000:
+        raise Problem("sync.bad_limit", limit=limit)
+    with db.transaction(conn):
+        top = conn.execute("SELECT coalesce(max(rev), 0) FROM sync_changes").fetchone()[0]
+        after = parse_cursor(cursor, top)
+        _acknowledge(conn, device_id, after)
+        scope = _Scope(conn, actor, device_id)
+        changes = _dedupe(sorted(scope.changes(after), key=lambda it: (it.rev, it.type, it.id)))
+        more = len(changes) > limit
+        if more:  # never cut between two items of one revision
+            cut = changes[limit - 1].rev
+            changes = [it for it in changes if it.rev <= cut]
+        # the cursor is the last change sent, not a bundled row (those may be newer)
+        last = changes[-1].rev if more else top
+        page = _dedupe(changes + scope.bundles(changes))
+        _remember(conn, device_id, page)
+    return {"cursor": f"{CURSOR_PREFIX}{last}", "has_more": more, "items": [it.to_wire() for it in page]}
+
+
+def _dedupe(items: list[Item]) -> list[Item]:
+    seen, out = set(), []
+    for it in items:
+        if (it.type, it.id) not in seen:
+            seen.add((it.type, it.id))
+            out.append(it)
+    return out
+
+
+def _acknowledge(conn: sqlite3.Connection, device_id: str, after: int) -> None:
+    """A cursor acknowledges what came before it; no cursor means the device starts empty."""
+    if after == 0:
+        conn.execute("DELETE FROM device_tasks WHERE device_id = ?", (device_id,))
+    else:
+        conn.execute("DELETE FROM device_tasks WHERE device_id = ? AND tombstone_rev <= ?", (device_id, after))
+
+
+def _remember(conn: sqlite3.Connection, device_id: str, page: list[Item]) -> None:
+    for it in page:
+        if it.type != "task":
+            continue
+        if it.deleted:
+            conn.execute("UPDATE device_tasks SET tombstone_rev = ? WHERE device_id = ? AND task_id = ?",
+                         (it.rev, device_id, it.id))
+        else:
+            conn.execute("INSERT INTO device_tasks (device_id, task_id, case_no, sent_rev) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT(device_id, task_id) DO UPDATE SET sent_rev = excluded.sent_rev, "
+                         "tombstone_rev = NULL", (device_id, it.id, it.data["case_no"], it.rev))
+
+
+class _Scope:
+    """What one actor's device may hold, and the rows that changed within it."""
+
+    def __init__(self, conn: sqlite3.Connection, actor: Actor, device_id: str):
+        self.conn, self.actor, self.device = conn, actor, device_id
+        self.srs = crs.centre_srs_id(conn)
+        if actor.role == "collector":
+            where, args = "t.assignee = ? AND t.kind IN ('verify', 'check')", (actor.username,)
+        else:
+            where, args = "t.unit_code = ? AND t.kind = 'dispose'", (actor.unit_code,)
+        self.task_where = f"t.status = 'open' AND {where}"
+        self.task_args = args
+        self.case_nos = {r[0] for r in conn.execute(f"SELECT DISTINCT t.case_no FROM tasks t WHERE {self.task_where}",
+                                                    args)}
+        self.grid_codes = self._grids()
+
+    def _grids(self) -> set[str]:
+        codes = set(self.actor.grids) if self.actor.role == "collector" else set()
+        codes |= {r[0] for r in self._in("SELECT grid_code FROM cases WHERE case_no IN ({})", self.case_nos)
+                  if r[0]}
+        return codes
+
+    def _in(self, sql: str, values, *extra):
+        values = sorted(values)
+        for i in range(0, len(values), 500):
+            chunk = values[i:i + 500]
+            yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), (*chunk, *extra))
+
+    # --- changed rows ---------------------------------------------------------------------
+
+    def changes(self, after: int) -> list[Item]:
+        return (self._tasks(after) + self._task_tombstones(after) + self._cases(after)
+                + self._grid_items(after) + self._components(after) + self._dictionary(after))
+
+    def _tasks(self, after: int) -> list[Item]:
+        sql = (f"SELECT sc.rev, t.* FROM tasks t JOIN sync_changes sc ON sc.entity = 'task' AND sc.entity_id = t.id "
+               f"WHERE {self.task_where} AND sc.rev > ?")
+        return [Item(r["rev"], "task", r["id"], False, task_data(r))
+                for r in self.conn.execute(sql, (*self.task_args, after))]
+
+    def _task_tombstones(self, after: int) -> list[Item]:
+        sql = (f"SELECT sc.rev, dt.task_id, dt.case_no FROM device_tasks dt "
+               f"JOIN sync_changes sc ON sc.entity = 'task' AND sc.entity_id = dt.task_id "
+               f"LEFT JOIN tasks t ON t.id = dt.task_id AND {self.task_where} "
+               f"WHERE dt.device_id = ? AND sc.rev > ? AND t.id IS NULL")
+        out = []
+        for r in self.conn.execute(sql, (*self.task_args, self.device, after)):
+            out.append(Item(r["rev"], "task", r["task_id"], True, None))
+            if r["case_no"] not in self.case_nos:
+                out.append(Item(r["rev"], "case", r["case_no"], True, None))
+        return out
+
+    def _cases(self, after: int) -> list[Item]:
+        sql = ("SELECT sc.rev, c.* FROM cases c JOIN sync_changes sc ON sc.entity = 'case' "
+               "AND sc.entity_id = c.case_no WHERE c.case_no IN ({}) AND sc.rev > ?")
+        return [Item(r["rev"], "case", r["case_no"], False, self.case_data(r))
+                for r in self._in(sql, self.case_nos, after)]
+
+    def _grid_items(self, after: int) -> list[Item]:
+        sql = ("SELECT sc.rev, g.* FROM grids g JOIN sync_changes sc ON sc.entity = 'grid' "
+               "AND sc.entity_id = g.code WHERE g.code IN ({}) AND sc.rev > ?")
+        return [Item(r["rev"], "grid", r["code"], False, self.grid_data(r))
+                for r in self._in(sql, self.grid_codes, after)]
+
+    def _components(self, after: int) -> list[Item]:
+        sql = ("SELECT sc.rev, c.* FROM components c JOIN sync_changes sc ON sc.entity = 'component' "
+               "AND sc.entity_id = c.ObjID WHERE c.BGID IN ({}) AND sc.rev > ?")
+        return [Item(r["rev"], "component", r["ObjID"], False, self.component_data(r))
+                for r in self._in(sql, self.grid_codes, after)]
+
+    def _dictionary(self, after: int) -> list[Item]:
+        sql = ("SELECT sc.rev, sc.entity, sc.entity_id, sc.deleted FROM sync_changes sc "
+               "WHERE sc.entity IN ('class', 'condition', 'unit') AND sc.rev > ?")
+        out = []
+        for r in self.conn.execute(sql, (after,)):
+            data = None if r["deleted"] else dictionary_data(self.conn, r["entity"], r["entity_id"])
+            out.append(Item(r["rev"], r["entity"], r["entity_id"], data is None, data))
+        return out
+
+    # --- what a newly sent task brings with it ---------------------------------------------
+
+    def bundles(self, page: list[Item]) -> list[Item]:
+        """A task entering the device brings its case, grid and the grid's components along,
+        whatever their revisions (they may predate the cursor)."""
+        new_cases = {it.data["case_no"] for it in page if it.type == "task" and not it.deleted}
+        if not new_cases:
+            return []
+        sql = ("SELECT sc.rev, c.* FROM cases c JOIN sync_changes sc ON sc.entity = 'case' "
+               "AND sc.entity_id = c.case_no WHERE c.case_no IN ({})")
+        cases = [Item(r["rev"], "case", r["case_no"], False, self.case_data(r)) for r in self._in(sql, new_cases)]
+        grids = {it.data["grid_code"] for it in cases if it.data["grid_code"]}
+        return cases + self._grid_items_for(grids) + self._components_for(grids)
+
+    def _grid_items_for(self, codes: set[str]) -> list[Item]:
+        sql = ("SELECT sc.rev, g.* FROM grids g JOIN sync_changes sc ON sc.entity = 'grid' "
+               "AND sc.entity_id = g.code WHERE g.code IN ({})")
+        return [Item(r["rev"], "grid", r["code"], False, self.grid_data(r)) for r in self._in(sql, codes)]
+
+    def _components_for(self, codes: set[str]) -> list[Item]:
+        sql = ("SELECT sc.rev, c.* FROM components c JOIN sync_changes sc ON sc.entity = 'component' "
+               "AND sc.entity_id = c.ObjID WHERE c.BGID IN ({})")
+        return [Item(r["rev"], "component", r["ObjID"], False, self.component_data(r)) for r in self._in(sql, codes)]
+
+    # --- wire data ---------------------------------------------------------------------------
+
+    def _lonlat(self, blob) -> tuple[float | None, float | None]:
+        if blob is None:
+            return None, None
+        _kind, xy, _srs = gpkg.decode(blob)
+        lon, lat = crs.to_lonlat(xy[0], xy[1], self.srs)
+        return round(lon, 7), round(lat, 7)
+
+    def case_data(self, r) -> dict:
+        lon, lat = self._lonlat(r["geom"])
+        cond = self.conn.execute("SELECT condition, close_standard FROM conditions WHERE kind = ? AND class_code = ? "
+                                 "AND condition_id = ?", (r["kind"], r["class_code"], r["condition_id"])).fetchone()
+        photos = [p[0] for p in self.conn.execute("SELECT sha256 FROM case_photos WHERE case_no = ? ORDER BY fid",
+                                                  (r["case_no"],))]
+        return {"case_no": r["case_no"], "kind": r["kind"], "class_code": r["class_code"], "status": r["status"],
+                "grid_code": r["grid_code"], "ObjID": r["ObjID"], "source": r["source"],
+                "description": r["description"], "address": r["address"], "lon": lon, "lat": lat,
+                "reported_at": r["reported_at"], "deadline_at": r["deadline_at"], "urgent": bool(r["urgent"]),
+                "condition": cond["condition"] if cond else None,
+                "close_standard": cond["close_standard"] if cond else None, "photos": photos}
+
+    def grid_data(self, r) -> dict:
+        ring = []
+        if r["geom"] is not None:
+            _kind, rings, _srs = gpkg.decode(r["geom"])
+            ring = [[round(v, 7) for v in crs.to_lonlat(x, y, self.srs)] for x, y in rings[0]]
+        return {"code": r["code"], "name": r["name"], "street_code": r["street_code"],
+                "community_code": r["community_code"], "ring": ring}
+
+    def component_data(self, r) -> dict:
+        lon, lat = self._lonlat(r["geom"])
+        return {"ObjID": r["ObjID"], "ObjName": r["ObjName"], "ObjState": r["ObjState"], "BGID": r["BGID"],
+                "DeptName1": r["DeptName1"], "DeptName2": r["DeptName2"], "DeptName3": r["DeptName3"],
+                "lon": lon, "lat": lat}
+
+
+def task_data(r) -> dict:
+    return {"id": r["id"], "kind": r["kind"], "case_no": r["case_no"], "due_at": r["due_at"],
+            "status": r["status"], "created_at": r["created_at"]}
+
+
+def dictionary_data(conn: sqlite3.Connection, entity: str, key: str) -> dict | None:
+    if entity == "unit":
+        r = conn.execute("SELECT code, name, kind FROM units WHERE code = ?", (key,)).fetchone()
+        return dict(r) if r else None
+    if entity == "class":
+        kind, code = key.split(":", 1)
+        r = conn.execute("SELECT kind, code, major_code, major_name, minor_code, minor_name FROM classes "
+                         "WHERE kind = ? AND code = ?", (kind, code)).fetchone()
+        return dict(r) if r else None
+    kind, code, cid = key.split(":", 2)
+    r = conn.execute("SELECT kind, class_code, condition_id, condition, limit_value, limit_unit, urgent, "
+                     "close_standard FROM conditions WHERE kind = ? AND class_code = ? AND condition_id = ?",
+                     (kind, code, cid)).fetchone()
+    return dict(r) if r else None

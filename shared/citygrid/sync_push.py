@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Push: a device's batch of field results, each applied once, each with a receipt.
+
+Guarantees (ARCHITECTURE.md §3): every item is applied in its own transaction together with its
+`sync_items` record, so a crash leaves it wholly applied or not at all; a repeated uuid changes
+nothing and is answered `duplicate`; an item naming a photo the server does not hold is answered
+`photos_missing` and is not applied; a result that no longer fits its case (task reassigned, case
+voided or closed meanwhile) is kept on the case history and flagged for the supervisor (`conflict`);
+a malformed item is kept too (`rejected`). Nothing a device sends is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import blobs as bloblib, crs, db, geocode, gpkg, times, workflow
+from .accounts import Actor
+from .problems import Problem
+
+ITEM_TYPES = ("check", "verify", "report")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+BATCH_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# problems that mean "the world moved on", not "the item is wrong"
+CONFLICTS = ("task.not_yours", "task.not_open", "case.illegal_transition", "case.conflict", "task.not_held")
+ACTIONS = {("check", "pass"): "check_pass", ("check", "fail"): "check_fail",
+           ("verify", "confirmed"): "verify_confirmed", ("verify", "not_found"): "verify_not_found"}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    uuid: str
+    status: str
+    code: str | None = None
+    message: str | None = None
+    missing: tuple[str, ...] = ()
+    case_no: str | None = None
+
+    def to_wire(self) -> dict:
+        out = {"uuid": self.uuid, "status": self.status, "code": self.code, "message": self.message,
+               "missing": list(self.missing)}
+        if self.case_no:
+            out["case_no"] = self.case_no
+        return out
+
+
+def push(conn: sqlite3.Connection, actor: Actor, device_id: str, batch: dict, *,
+         store: bloblib.BlobStore, max_items: int = 500) -> dict:
+    """-> {"batch_id", "receipts": [...]} per CONTRACT.md §4."""
+    if actor.role not in ("collector", "unit"):
+        raise Problem("auth.forbidden", role=actor.role)
+    batch_id, items = _check_batch(batch, device_id, max_items)
+    now = times.now()
+    with db.transaction(conn):
+        _open_batch(conn, batch_id, device_id, actor, now)
+    receipts = [_one(conn, actor, device_id, batch_id, item, store, now) for item in items]
+    with db.transaction(conn):
+        _count(conn, batch_id, now)
+    return {"batch_id": batch_id, "receipts": [r.to_wire() for r in receipts]}
+
+
+def _check_batch(batch, device_id: str, max_items: int) -> tuple[str, list]:
+    if not isinstance(batch, dict):
+        raise Problem("sync.bad_batch", reason="not an object")
+    batch_id, items = batch.get("batch_id"), batch.get("items")
+    if not isinstance(batch_id, str) or not BATCH_ID.match(batch_id):
+        raise Problem("sync.bad_batch", reason="batch_id")
+    if batch.get("device_id") != device_id:
+        raise Problem("sync.device_mismatch", device_id=str(batch.get("device_id"))[:128])
+    if not isinstance(items, list):
+        raise Problem("sync.bad_batch", reason="items")
+    if len(items) > max_items:
+        raise Problem("sync.too_many_items", count=len(items), max_items=max_items)
+    return batch_id, items
+
+
+def _open_batch(conn, batch_id: str, device_id: str, actor: Actor, now: datetime) -> None:
+    row = conn.execute("SELECT username, device_id FROM sync_batches WHERE batch_id = ?", (batch_id,)).fetchone()
+    if row is not None and (row["username"], row["device_id"]) != (actor.username, device_id):
+        raise Problem("sync.batch_not_yours", batch_id=batch_id)
+    conn.execute("INSERT INTO sync_batches (batch_id, device_id, username, received_at) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT(batch_id) DO NOTHING", (batch_id, device_id, actor.username, times.to_db(now)))
+
+
+def _count(conn, batch_id: str, now: datetime) -> None:
+    """Batch counts: each item once, by its final status; photos_missing while not yet applied."""
+    stored = dict(conn.execute("SELECT status, count(*) FROM sync_items WHERE batch_id = ? GROUP BY status",
+                               (batch_id,)).fetchall())
+    (waiting,) = conn.execute(
+        "SELECT count(DISTINCT r.uuid) FROM sync_receipts r LEFT JOIN sync_items i ON i.uuid = r.uuid "
+        "WHERE r.batch_id = ? AND r.status = 'photos_missing' AND i.uuid IS NULL", (batch_id,)).fetchone()
+    (dups,) = conn.execute("SELECT count(*) FROM sync_receipts WHERE batch_id = ? AND status = 'duplicate'",
+                           (batch_id,)).fetchone()
+    (items,) = conn.execute("SELECT count(DISTINCT uuid) FROM sync_receipts WHERE batch_id = ?",
+                            (batch_id,)).fetchone()
+    conn.execute("UPDATE sync_batches SET items = ?, accepted = ?, conflict = ?, rejected = ?, photos_missing = ?, "
+                 "duplicate = ?, pushes = pushes + 1, last_push_at = ? WHERE batch_id = ?",
+                 (items, stored.get("accepted", 0), stored.get("conflict", 0), stored.get("rejected", 0),
+                  waiting, dups, times.to_db(now), batch_id))
+
+
+# --- one item -----------------------------------------------------------------------------------
+
+def _one(conn, actor: Actor, device_id: str, batch_id: str, item, store, now: datetime) -> Receipt:
+    uuid = item.get("uuid") if isinstance(item, dict) else None
+    if not isinstance(uuid, str) or not UUID.match(uuid):
+        return Receipt(str(uuid)[:64] if uuid else "", "rejected", "sync.bad_uuid", "item uuid missing or malformed")
+    with db.transaction(conn):
+        receipt = _decide(conn, actor, device_id, batch_id, item, store)
+        conn.execute("INSERT INTO sync_receipts (batch_id, uuid, at, status, code, missing) VALUES (?, ?, ?, ?, ?, ?)",
+                     (batch_id, uuid, times.to_db(now), receipt.status, receipt.code,
+                      json.dumps(list(receipt.missing)) if receipt.missing else None))
+    return receipt
+
+
+def _decide(conn, actor, device_id, batch_id, item, store) -> Receipt:
+    uuid = item["uuid"]
+    prior = conn.execute("SELECT status, code, case_no FROM sync_items WHERE uuid = ?", (uuid,)).fetchone()
+    if prior is not None:
+        return Receipt(uuid, "duplicate", prior["code"], f"already {prior['status']}", case_no=prior["case_no"])
+    try:
+        kind, payload, photos, created = _check_item(item)
+    except Problem as p:
+        _store(conn, item, actor, device_id, batch_id, "rejected", p.code)
+        return Receipt(uuid, "rejected", p.code, str(p))
+    missing = tuple(sha for sha in photos if not _have(conn, store, sha))
+    if missing:
+        return Receipt(uuid, "photos_missing", "sync.photos_missing", f"{len(missing)} photo(s) not on the server",
+                       missing)
+    return _apply(conn, actor, device_id, batch_id, item, kind, payload, photos)
+
+
+def _have(conn, store, sha: str) -> bool:
+    row = conn.execute("SELECT 1 FROM photos WHERE sha256 = ?", (sha,)).fetchone()
+    return row is not None and store.has(sha)
+
+
+def _apply(conn, actor, device_id, batch_id, item, kind, payload, photos) -> Receipt:
+    uuid = item["uuid"]
+    try:
+        with db.transaction(conn):
+            case_no, flag = (_report(conn, actor, payload, photos) if kind == "report"
+                             else _result(conn, actor, kind, payload, photos))
+    except Problem as p:
+        if p.code in CONFLICTS and kind != "report":
+            case_no = _keep_conflict(conn, actor, kind, payload, photos, uuid, p.code)
+            _store(conn, item, actor, device_id, batch_id, "conflict", p.code, case_no, flagged=True)
+            return Receipt(uuid, "conflict", p.code, "kept on the case history for the supervisor", case_no=case_no)
+        _store(conn, item, actor, device_id, batch_id, "rejected", p.code, flagged=True)
+        return Receipt(uuid, "rejected", p.code, str(p))
+    _store(conn, item, actor, device_id, batch_id, "accepted", flag, case_no, flagged=flag is not None)
+    return Receipt(uuid, "accepted", flag, None, case_no=case_no)
+
+
+def _result(conn, actor, kind, payload, photos) -> tuple[str, None]:
+    task = conn.execute("SELECT case_no, kind FROM tasks WHERE id = ?", (payload["task_id"],)).fetchone()
+    if task is None:
+        raise Problem("task.not_found", task_id=payload["task_id"])
+    if task["kind"] != kind:
+        raise Problem("sync.task_kind", task_id=payload["task_id"], expected=task["kind"], got=kind)
+    action = ACTIONS[(kind, payload["outcome"])]
+    note = _note(payload)
+    workflow.act(conn, task["case_no"], action, actor, at=payload["observed_at"], note=note, photos=photos,
+                 task_id=payload["task_id"])
+    return task["case_no"], None
+
+
+def _note(payload: dict) -> str | None:
+    parts = [payload.get("reason"), payload.get("note")]
+    text = " / ".join(str(p) for p in parts if p)
+    return text[:2000] or None
+
+
+def _report(conn, actor, payload, photos) -> tuple[str, str | None]:
+    loc = payload["location"]
+    case_no = workflow.report(conn, actor, kind=payload["kind"], class_code=payload["class_code"],
+                              lon=loc["lon"], lat=loc["lat"], description=payload.get("description") or "",
+                              source="collector", at=payload["observed_at"], ObjID=payload.get("ObjID"),
+                              photos=photos)
+    near = possible_duplicate(conn, case_no)
+    if near is None:
+        return case_no, None
+    conn.execute("UPDATE cases SET flags = ? WHERE case_no = ?", (f"possible_duplicate:{near}", case_no))
+    return case_no, "report.possible_duplicate"
+
+
+def possible_duplicate(conn, case_no: str) -> str | None:
+    """An open case of the same class within `duplicate_radius_m` of this one, if any."""
+    radius = float(db.meta(conn, "duplicate_radius_m", "30") or 30)
+    me = conn.execute("SELECT kind, class_code, geom FROM cases WHERE case_no = ?", (case_no,)).fetchone()
+    x, y = gpkg.decode(me["geom"])[1]
+    sql = ("SELECT c.case_no, c.geom FROM rtree_cases_geom r JOIN cases c ON c.fid = r.id "
+           "WHERE r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ? AND c.case_no != ? "
+           "AND c.kind = ? AND c.class_code = ? AND c.status NOT IN ('closed', 'voided', 'rejected') "
+           "ORDER BY c.case_no")
+    for row in conn.execute(sql, (x - radius, x + radius, y - radius, y + radius, case_no, me["kind"],
+                                  me["class_code"])):
+        ox, oy = gpkg.decode(row["geom"])[1]
+        if crs.distance_m(x, y, ox, oy) <= radius:
+            return row["case_no"]
+    return None
+
+
+def _keep_conflict(conn, actor, kind, payload, photos, uuid, code) -> str | None:
+    """Record a result that no longer fits as an observation on its case (status unchanged)."""
+    task = conn.execute("SELECT case_no FROM tasks WHERE id = ?", (payload["task_id"],)).fetchone()
+    if task is None:
+        return None
+    case = conn.execute("SELECT status FROM cases WHERE case_no = ?", (task["case_no"],)).fetchone()
+    data = {"uuid": uuid, "type": kind, "outcome": payload["outcome"], "conflict": code,
+            "location": payload.get("location")}
+    fid = conn.execute(
+        "INSERT INTO case_events (case_no, action, actor, role, from_status, to_status, at, task_id, note, photos, "
+        "data) VALUES (?, 'field_result', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (task["case_no"], actor.username, actor.role, case["status"], case["status"],
+         times.to_db(payload["observed_at"]), payload["task_id"], _note(payload), json.dumps(list(photos)),
+         json.dumps(data, ensure_ascii=False))).lastrowid
+    conn.executemany("INSERT OR IGNORE INTO case_photos (case_no, sha256, event_fid) VALUES (?, ?, ?)",
+                     [(task["case_no"], sha, fid) for sha in photos])
+    return task["case_no"]
+
+
+def _store(conn, item, actor, device_id, batch_id, status, code, case_no=None, *, flagged=False) -> None:
+    created = item.get("created_at") if isinstance(item.get("created_at"), str) else None
+    conn.execute("INSERT INTO sync_items (uuid, batch_id, device_id, username, type, created_at, payload, photos, "
+                 "status, code, case_no, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (item["uuid"], batch_id, device_id, actor.username, str(item.get("type"))[:16], created,
+                  json.dumps(item.get("payload"), ensure_ascii=False, default=str)[:100_000],
+                  json.dumps(item.get("photos") if isinstance(item.get("photos"), list) else []),
+                  status, code, case_no, int(flagged)))
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+def _check_item(item: dict) -> tuple[str, dict, tuple[str, ...], datetime | None]:
+    kind, payload, photos = item.get("type"), item.get("payload"), item.get("photos", [])
+    if kind not in ITEM_TYPES:
+        raise Problem("sync.bad_item", reason="type", value=str(kind)[:32])
+    if not isinstance(payload, dict):
+        raise Problem("sync.bad_item", reason="payload")
+    if not isinstance(photos, list) or len(photos) > 20:
+        raise Problem("sync.bad_item", reason="photos")
+    shas = tuple(bloblib.check_digest(p.lower() if isinstance(p, str) else p) for p in photos)
+    created = times.parse(item["created_at"]) if isinstance(item.get("created_at"), str) else None
+    clean = dict(payload)
+    clean["observed_at"] = _observed(payload)
+    clean["location"] = _location(payload.get("location"), required=kind == "report")
+    if kind == "report":
+        _report_fields(clean)
+    else:
+        _result_fields(kind, clean)
+    return kind, clean, shas, created
+
+
+def _observed(payload: dict) -> datetime:
+    value = payload.get("observed_at")
+    if not isinstance(value, str):
+        raise Problem("sync.bad_item", reason="observed_at")
+    return times.parse(value)
+
+
+def _location(loc, *, required: bool) -> dict | None:
+    if loc is None and not required:
+        return None
+    if not isinstance(loc, dict):
+        raise Problem("sync.bad_item", reason="location")
+    try:
+        lon, lat = float(loc["lon"]), float(loc["lat"])
+        acc = float(loc["accuracy_m"]) if loc.get("accuracy_m") is not None else None
+    except (KeyError, TypeError, ValueError):
+        raise Problem("sync.bad_item", reason="location") from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise Problem("sync.bad_item", reason="location")
+    return {"lon": lon, "lat": lat, "accuracy_m": acc}
+
+
+def _result_fields(kind: str, payload: dict) -> None:
+    if not isinstance(payload.get("task_id"), str) or not payload["task_id"]:
+        raise Problem("sync.bad_item", reason="task_id")
+    if (kind, payload.get("outcome")) not in ACTIONS:
+        raise Problem("sync.bad_item", reason="outcome", value=str(payload.get("outcome"))[:32])
+    if kind == "check" and payload["outcome"] == "fail" and not (payload.get("reason") or payload.get("note")):
+        raise Problem("sync.bad_item", reason="a failed check needs a reason")
+
+
+def _report_fields(payload: dict) -> None:
+    if payload.get("kind") not in ("component", "event"):
+        raise Problem("sync.bad_item", reason="kind")
+    if not isinstance(payload.get("class_code"), str):
+        raise Problem("sync.bad_item", reason="class_code")
+    if payload.get("ObjID") is not None and not isinstance(payload["ObjID"], str):
+        raise Problem("sync.bad_item", reason="ObjID")
+    if not isinstance(payload.get("description", ""), str):
+        raise Problem("sync.bad_item", reason="description")

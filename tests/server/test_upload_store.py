@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The tus upload store: resumable, checksummed, verified whole before a blob exists."""
+
+import base64
+import hashlib
+import random
+
+import pytest
+
+from citygrid.blobs import BlobStore
+from citygrid.problems import Problem
+from citygrid_server.uploads import UploadStore, parse_checksum, parse_metadata
+
+
+def jpeg(n=200_000, seed=1):
+    rnd = random.Random(seed)
+    return b"\xff\xd8\xff\xe0" + bytes(rnd.getrandbits(8) for _ in range(n - 4))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return UploadStore(BlobStore(tmp_path / "center.blobs"), max_size=1_000_000)
+
+
+def meta(data, ctype="image/jpeg"):
+    return {"sha256": hashlib.sha256(data).hexdigest(), "content_type": ctype, "filename": "a.jpg"}
+
+
+def send(store, up_id, offset, chunk, checksum=None):
+    with store.append(up_id, offset, checksum) as w:
+        w.write(chunk)
+    return w.result
+
+
+def test_upload_in_pieces_becomes_a_blob_with_matching_hash(store):
+    data = jpeg()
+    up = store.create(len(data), meta(data), "c1")
+    for start in range(0, len(data), 65_536):
+        up = send(store, up.id, start, data[start:start + 65_536])
+    assert up.complete and up.offset == len(data)
+    assert store.blobs.path(up.sha256).read_bytes() == data
+
+
+def test_a_cut_upload_resumes_from_the_servers_offset(store):
+    data = jpeg(seed=2)
+    up = store.create(len(data), meta(data), "c1")
+    cut = int(len(data) * 0.9)
+
+    class Cut(Exception):
+        pass
+
+    with pytest.raises(Cut):
+        with store.append(up.id, 0) as w:
+            w.write(data[:cut])
+            raise Cut()  # the connection drops after 90 %
+    assert store.get(up.id).offset == cut
+    up = send(store, up.id, cut, data[cut:])
+    assert up.complete and store.blobs.verify(up.sha256)
+
+
+def test_a_patch_at_the_wrong_offset_is_refused(store):
+    data = jpeg(seed=3)
+    up = store.create(len(data), meta(data), "c1")
+    send(store, up.id, 0, data[:1000])
+    with pytest.raises(Problem) as exc:
+        send(store, up.id, 0, data[:1000])
+    assert exc.value.code == "upload.offset_mismatch" and exc.value.details["expected"] == 1000
+
+
+def test_a_chunk_with_a_wrong_checksum_is_discarded_whole(store):
+    data = jpeg(seed=4)
+    up = store.create(len(data), meta(data), "c1")
+    bad = ("sha256", hashlib.sha256(b"something else").digest())
+    with pytest.raises(Problem) as exc:
+        send(store, up.id, 0, data[:5000], bad)
+    assert exc.value.code == "upload.checksum_mismatch"
+    assert store.get(up.id).offset == 0
+    good = ("sha256", hashlib.sha256(data[:5000]).digest())
+    assert send(store, up.id, 0, data[:5000], good).offset == 5000
+
+
+def test_a_corrupted_byte_is_refused_and_no_blob_exists(store):
+    data = jpeg(seed=5)
+    up = store.create(len(data), meta(data), "c1")
+    corrupt = bytearray(data)
+    corrupt[len(data) // 2] ^= 0xFF
+    with pytest.raises(Problem) as exc:
+        send(store, up.id, 0, bytes(corrupt))
+    assert exc.value.code == "upload.hash_mismatch"
+    assert not store.blobs.has(up.sha256)
+    assert store.get(up.id).offset == 0  # start again, nothing half-kept
+    assert send(store, up.id, 0, data).complete
+
+
+def test_bytes_that_are_not_the_declared_image_type_are_refused(store):
+    data = b"GIF89a" + b"x" * 100
+    up = store.create(len(data), meta(data), "c1")
+    with pytest.raises(Problem) as exc:
+        send(store, up.id, 0, data)
+    assert exc.value.code == "upload.content_mismatch"
+
+
+@pytest.mark.parametrize("length,m,code", [
+    (0, None, "upload.empty"),
+    (2_000_000, None, "upload.too_large"),
+    (10, {"sha256": "abc", "content_type": "image/jpeg"}, "blob.bad_digest"),
+    (10, {"sha256": "a" * 64, "content_type": "text/html"}, "upload.content_type"),
+])
+def test_bad_creation_requests_are_refused(store, length, m, code):
+    with pytest.raises(Problem) as exc:
+        store.create(length, m or meta(b"x"), "c1")
+    assert exc.value.code == code
+
+
+def test_more_bytes_than_declared_are_refused(store):
+    data = jpeg(1000, seed=6)
+    up = store.create(len(data), meta(data), "c1")
+    with pytest.raises(Problem) as exc:
+        send(store, up.id, 0, data + b"extra")
+    assert exc.value.code == "upload.exceeds_length"
+
+
+def test_an_already_stored_photo_needs_no_bytes(store):
+    data = jpeg(seed=7)
+    store.blobs.put_bytes(data)
+    up = store.create(len(data), meta(data), "c1")
+    assert up.complete and up.offset == len(data)
+
+
+def test_a_second_writer_on_the_same_upload_is_told_busy_not_blocked(store):
+    data = jpeg(seed=8)
+    up = store.create(len(data), meta(data), "c1")
+    with store.append(up.id, 0) as w:
+        w.write(data[:10])
+        with pytest.raises(Problem) as exc:
+            send(store, up.id, 0, data[:10])
+        assert exc.value.code == "upload.busy"
+
+
+def test_unknown_or_malformed_upload_ids_are_not_found(store):
+    for bad in ("0" * 32, "../../etc/passwd", "x"):
+        with pytest.raises(Problem) as exc:
+            store.get(bad)
+        assert exc.value.code == "upload.not_found"
+
+
+def test_metadata_and_checksum_headers_parse_and_refuse_garbage():
+    enc = base64.b64encode(b"a.jpg").decode()
+    assert parse_metadata(f"filename {enc},is_confidential") == {"filename": "a.jpg", "is_confidential": ""}
+    with pytest.raises(Problem):
+        parse_metadata("filename !!!notbase64")
+    assert parse_checksum("sha256 " + base64.b64encode(b"\x00" * 32).decode())[0] == "sha256"
+    with pytest.raises(Problem) as exc:
+        parse_checksum("crc32 AAAA")
+    assert exc.value.code == "upload.checksum_algorithm"
