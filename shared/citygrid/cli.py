@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from importlib.metadata import entry_points
 
 from . import __version__
 from .problems import Problem
 
-COMMANDS = ("demo", "serve", "check", "evaluate", "user")
+COMMANDS = ("demo", "check", "evaluate", "user")
+PLUGIN_GROUP = "citygrid.commands"  # other distributions (the sync service) add commands here
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # command not built into this distribution
             raise
         module.add_parser(sub)
+    for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        ep.load().add_parser(sub)
     return parser
 
 
