@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 import citygrid
 from citygrid import migrations
 
-from . import errors, routes_auth, routes_batches, routes_blobs, routes_sync, routes_uploads
+from . import errors, routes_auth, routes_batches, routes_blobs, routes_open311, routes_sync, routes_uploads
 from .centre import Centre, ServiceConfig
 
 access_log = logging.getLogger("citygrid.access")
@@ -42,6 +42,6 @@ def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> 
         return {"status": "ok", "version": citygrid.__version__, "schema": migrations.latest(),
                 "protocol": PROTOCOL_VERSION}
 
-    for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches):
+    for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches, routes_open311):
         app.include_router(module.router)
     return app

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Open311 GeoReport v2 under /open311/v2/ (errors in Open311's own `[{code, description}]` form)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+import citygrid
+from citygrid import open311, times
+from citygrid.messages import message
+from citygrid.problems import Problem
+
+from . import deps, errors
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+
+
+def _fail(p: Problem) -> JSONResponse:
+    status = 404 if p.code.endswith("not_found") or p.code == "open311.unknown_service" else errors.status_for(p.code)
+    return JSONResponse([{"code": status, "description": message(p)}], status_code=status)
+
+
+@router.get("/discovery.json")
+def discovery(request: Request) -> dict:
+    """Where the endpoint is and what it speaks."""
+    base = str(request.base_url).rstrip("/") + "/open311/v2/"
+    return {"changeset": "2026-11-23T00:00:00Z", "contact": "the city management centre",
+            "key_service": "ask the centre for an API key", "endpoints": [
+                {"specification": SPEC, "url": base, "changeset": "2026-11-23T00:00:00Z", "type": "production",
+                 "formats": ["application/json"]}], "version": citygrid.__version__}
+
+
+@router.get("/services.json")
+def services(cx: sqlite3.Connection = Depends(deps.conn)) -> list[dict]:
+    """The standard component and event classes as Open311 services."""
+    return open311.services(cx)
+
+
+@router.get("/services/{service_code}.json")
+def service(service_code: str, cx: sqlite3.Connection = Depends(deps.conn)):
+    try:
+        return open311.service_definition(cx, service_code)
+    except Problem as p:
+        return _fail(p)
+
+
+@router.post("/requests.json")
+async def create(request: Request, cx: sqlite3.Connection = Depends(deps.conn)):
+    """Create a service request (form-encoded per GeoReport v2, or JSON); needs `api_key`."""
+    ctype = request.headers.get("content-type", "")
+    try:
+        if ctype.startswith("application/json"):
+            form = await request.json()
+            if not isinstance(form, dict):
+                raise ValueError
+        else:
+            form = dict(await request.form())
+    except (ValueError, UnicodeDecodeError):
+        return _fail(Problem("request.bad_json"))
+    try:
+        from starlette.concurrency import run_in_threadpool
+
+        created = await run_in_threadpool(open311.create_request, cx, form.get("api_key"), form)
+    except Problem as p:
+        return _fail(p)
+    return JSONResponse([created], status_code=201)
+
+
+@router.get("/requests.json")
+def list_requests(service_request_id: str | None = Query(None, max_length=2000),
+                  service_code: str | None = Query(None, max_length=500),
+                  start_date: str | None = Query(None, max_length=40), end_date: str | None = Query(None, max_length=40),
+                  status: str | None = Query(None, max_length=10), cx: sqlite3.Connection = Depends(deps.conn)):
+    """Requests with the standard filters; at most 1000, newest first, default the last 90 days."""
+    try:
+        ids = [s.strip() for s in service_request_id.split(",") if s.strip()][:200] if service_request_id else None
+        return open311.get_requests(cx, ids=ids, service_code=service_code,
+                                    start=times.parse(start_date) if start_date else None,
+                                    end=times.parse(end_date) if end_date else None, status=status)
+    except Problem as p:
+        return _fail(p)
+
+
+@router.get("/requests/{service_request_id}.json")
+def one_request(service_request_id: str, cx: sqlite3.Connection = Depends(deps.conn)):
+    try:
+        return open311.get_request(cx, service_request_id)
+    except Problem as p:
+        return _fail(p)
