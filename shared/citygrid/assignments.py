@@ -21,9 +21,9 @@ def reassign(conn: sqlite3.Connection, task_id: str, to_username: str, actor: ac
     with db.transaction(conn):
         task = conn.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
         if task is None:
-            raise Problem("task.not_found", task_id=task_id)
+            raise Problem("task.not_found", task=task_id, kind="collector")
         if task["status"] != "open" or task["kind"] not in ("verify", "check"):
-            raise Problem("task.not_open", task_id=task_id, status=task["status"])
+            raise Problem("task.not_open", task=task_id, status=task["status"])
         target = accounts.actor(conn, to_username)
         if target.role != "collector":
             raise Problem("task.bad_assignee", username=to_username, role=target.role)

@@ -159,7 +159,7 @@ def _apply(conn, actor, device_id, batch_id, item, kind, payload, photos) -> Rec
 def _result(conn, actor, kind, payload, photos) -> tuple[str, None]:
     task = conn.execute("SELECT case_no, kind FROM tasks WHERE id = ?", (payload["task_id"],)).fetchone()
     if task is None:
-        raise Problem("task.not_found", task_id=payload["task_id"])
+        raise Problem("task.not_found", task=payload["task_id"], kind=kind)
     if task["kind"] != kind:
         raise Problem("sync.task_kind", task_id=payload["task_id"], expected=task["kind"], got=kind)
     action = ACTIONS[(kind, payload["outcome"])]
