@@ -45,6 +45,7 @@ def build(path) -> None:
                      "BGID) VALUES (?, '3205080101000001', '上水井盖', 'SW', '市水务局', 'SW', '市水务局', "
                      "'320508001001001')", (gpkg.point(x, y, 4549),))
     for name, role, unit, grids in [
+            ("admin", "admin", None, ()), ("gis", "gis", None, ()),
             ("operator", "operator", None, ()), ("leader", "leader", None, ()),
             ("dispatcher", "dispatcher", None, ()), ("supervisor", "supervisor", None, ()),
             ("collector01", "collector", None, ("320508001001001", "320508001001002")),

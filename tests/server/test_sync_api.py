@@ -258,3 +258,17 @@ def test_too_many_items_is_refused(client, login):
     r = client.post("/api/v1/sync/push", json={"batch_id": "b1", "device_id": "dev-1", "items": items},
                     headers=login("collector01", "dev-1"))
     assert r.status_code == 400 and r.json()["error"]["code"] == "sync.too_many_items"
+
+
+def test_thumbnails_are_small_jpegs_for_allowed_users_only(client, login, cx):
+    h = login("collector01")
+    big = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (10, 200, 30)).save(big, "JPEG")
+    sha = upload(client, h, big.getvalue())
+    r = client.get(f"/api/v1/blobs/{sha}/thumbnail", params={"size": 256}, headers=h)
+    assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(r.content)).size == (256, 192)
+    assert client.get(f"/api/v1/blobs/{sha}/thumbnail", params={"size": 300}, headers=h).status_code == 400
+    other = login("collector02", "dev-2")
+    assert client.get(f"/api/v1/blobs/{sha}/thumbnail", headers=other).status_code == 404
+    assert client.get(f"/api/v1/blobs/{sha}", headers=login("supervisor", "desk")).status_code == 200
