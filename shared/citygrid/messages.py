@@ -169,7 +169,7 @@ TEXTS: dict[str, str] = {
     "check.orphan": "{count} row(s) of {table}.{column} refer to a missing {refers} (e.g. {examples})",
     "check.unknown_class": "{count} row(s) of {table} have a class not in the class table (e.g. {examples})",
     "check.malformed_code": "{count} row(s) of {table}.{column} are not a {expected} (e.g. {examples})",
-    "check.grid_hierarchy": "{count} grid(s) whose street/community code differs from the code (e.g. {examples})",
+    "check.grid_hierarchy": "{count} grid(s) whose street/community code is not its code's (e.g. {examples})",
     "check.photo_missing": "{count} photo(s) missing from {store} (e.g. {examples})",
     "check.photo_corrupt": "{count} photo(s) in {store} no longer match their SHA-256 (e.g. {examples})",
 }
