@@ -42,6 +42,7 @@ def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> 
         return {"status": "ok", "version": citygrid.__version__, "schema": migrations.latest(),
                 "protocol": PROTOCOL_VERSION}
 
-    for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches, routes_open311):
-        app.include_router(module.router)
+    for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches):
+        app.include_router(module.router, responses=errors.OPENAPI_RESPONSES)
+    app.include_router(routes_open311.router, responses=routes_open311.OPENAPI_RESPONSES)
     return app

@@ -4,16 +4,32 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from citygrid.messages import message
 from citygrid.problems import Problem
 
 log = logging.getLogger("citygrid.server")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+OPENAPI_RESPONSES = {"4XX": {"model": ErrorOut, "description": "a coded client error"},
+                     "5XX": {"model": ErrorOut, "description": "a coded server error (never a stack trace)"}}
 
 # exact codes first, then prefixes; anything else a client sent is a 400
 EXACT = {
@@ -22,7 +38,7 @@ EXACT = {
     "upload.hash_mismatch": 460, "upload.content_mismatch": 415, "upload.too_large": 413,
     "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,
     "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503,
-    "protocol.unsupported": 426, "sync.bad_cursor": 400, "case.illegal_transition": 409,
+    "protocol.unsupported": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
     "open311.bad_key": 403, "upload.busy": 423,
 }
 PREFIXES = {"auth.": 401, "db.": 500}
@@ -59,12 +75,17 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return JSONResponse(body("request.invalid", f"{where}: {first.get('msg', 'invalid request')}"),
-                            status_code=422)
+        text = f"{where}: {first.get('msg', 'invalid request')}"
+        if request.url.path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
+            return JSONResponse([{"code": 422, "description": text}], status_code=422)
+        return JSONResponse(body("request.invalid", text), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(exc.status_code, "http.error")
+        if request.url.path.startswith("/open311/"):
+            return JSONResponse([{"code": exc.status_code, "description": str(exc.detail)}],
+                                status_code=exc.status_code, headers=getattr(exc, "headers", None))
         return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 

@@ -7,6 +7,7 @@ import sqlite3
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 import citygrid
 from citygrid import open311, times
@@ -17,6 +18,15 @@ from . import deps, errors
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
+
+
+class Open311Error(BaseModel):
+    code: int
+    description: str
+
+
+OPENAPI_RESPONSES = {"4XX": {"model": list[Open311Error], "description": "GeoReport v2 error list"},
+                     "5XX": {"model": list[Open311Error], "description": "GeoReport v2 error list"}}
 
 
 def _fail(p: Problem) -> JSONResponse:

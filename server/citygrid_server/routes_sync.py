@@ -62,7 +62,7 @@ class PushOut(BaseModel):
 
 
 @router.get("/pull", response_model=PullOut)
-def pull(cursor: str | None = Query(None, max_length=40), limit: int = Query(500, ge=1, le=5000),
+def pull(cursor: str | None = Query(None, max_length=40, pattern=r"^r[0-9]{1,18}$"), limit: int = Query(500, ge=1, le=5000),
          s: deps.Session = Depends(deps.require("collector", "unit")),
          cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)) -> dict:
     """Changes to the caller's tasks, their cases, grids, components and the dictionaries since `cursor`."""

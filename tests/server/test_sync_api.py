@@ -140,9 +140,12 @@ def test_pages_never_skip_a_change(client, login, cx):
     assert len({s for s in seen if s[0] == "case"}) == 12
 
 
-def test_a_bad_cursor_is_a_clear_400(client, login):
-    r = client.get("/api/v1/sync/pull", params={"cursor": "r99999999"}, headers=login("collector01"))
-    assert r.status_code == 400 and r.json()["error"]["code"] == "sync.bad_cursor"
+def test_a_cursor_from_the_future_is_a_clear_409_and_garbage_a_422(client, login):
+    h = login("collector01")
+    r = client.get("/api/v1/sync/pull", params={"cursor": "r99999999"}, headers=h)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "sync.bad_cursor"
+    r = client.get("/api/v1/sync/pull", params={"cursor": "'; DROP TABLE cases; --"}, headers=h)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "request.invalid"
 
 
 def test_a_check_with_its_photo_closes_the_loop_and_repeats_are_duplicates(client, login, cx):
