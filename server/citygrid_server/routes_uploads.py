@@ -7,6 +7,7 @@ import sqlite3
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from citygrid import db, times
 from citygrid.problems import Problem
@@ -80,12 +81,18 @@ async def patch(upload_id: str, request: Request, s: deps.Session = Depends(deps
     _own(centre, upload_id, s)
     offset = _int_header(request, "Upload-Offset")
     checksum = parse_checksum(request.headers.get("Upload-Checksum"))
-    with centre.uploads.append(upload_id, offset, checksum) as writer:
+    # the body streams on the event loop; locking, fsync, the hash check and the rename run in a
+    # worker thread so one device's disk wait never stalls the others' uploads
+    writer = await run_in_threadpool(centre.uploads.begin, upload_id, offset, checksum)
+    try:
         async for chunk in request.stream():
             writer.write(chunk)
-    up = writer.result
+    except BaseException:
+        await run_in_threadpool(centre.uploads.abort, writer)
+        raise
+    up = await run_in_threadpool(centre.uploads.end, writer)
     if up.complete:
-        _record_photo(cx, up, s)
+        await run_in_threadpool(_record_photo, cx, up, s)
     return Response(status_code=204, headers=_tus_headers({"Upload-Offset": str(up.offset)}))
 
 

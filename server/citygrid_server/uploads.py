@@ -123,33 +123,60 @@ class UploadStore:
         Without a checksum, bytes received before a cut connection are kept (tus resumes there); with
         one, a chunk that does not match is discarded whole.
         """
-        with self._locked(upload_id):
+        writer = self.begin(upload_id, offset, checksum)
+        try:
+            yield writer
+        except BaseException:
+            self.abort(writer)
+            raise
+        self.end(writer)
+
+    # begin / abort / end split the append so a server can stream the body on its event loop and
+    # do the blocking parts (lock, fsync, hash check, rename) in a worker thread.
+
+    def begin(self, upload_id: str, offset: int, checksum: tuple[str, bytes] | None = None) -> _ChunkWriter:
+        lock = self._lock(upload_id)
+        try:
             up = self.get(upload_id)
             if up.complete:
                 raise Problem("upload.already_complete", upload_id=upload_id)
             if offset != up.offset:
                 raise Problem("upload.offset_mismatch", expected=up.offset, got=offset)
             writer = _ChunkWriter(self._data(upload_id), up, checksum)
-            try:
-                yield writer
-            except BaseException:
-                if checksum is None:
-                    self._save(replace(up, offset=writer.commit()))
-                else:
-                    writer.discard()
-                raise
-            if checksum is not None and not writer.checksum_ok():
+        except BaseException:
+            _unlock(lock)
+            raise
+        writer.lock, writer.upload = lock, up
+        return writer
+
+    def abort(self, writer: _ChunkWriter) -> None:
+        """The body was cut: keep what arrived unless a checksum must cover the whole chunk."""
+        try:
+            if writer.checksum is None:
+                self._save(replace(writer.upload, offset=writer.commit()))
+            else:
                 writer.discard()
-                raise Problem("upload.checksum_mismatch", algorithm=checksum[0])
+        finally:
+            _unlock(writer.lock)
+
+    def end(self, writer: _ChunkWriter) -> Upload:
+        try:
+            up = writer.upload
+            if writer.checksum is not None and not writer.checksum_ok():
+                writer.discard()
+                raise Problem("upload.checksum_mismatch", algorithm=writer.checksum[0])
             up = replace(up, offset=writer.commit())
             if up.offset == up.length:
-                up = self._finish(up)
+                up = self._finish(up, writer)
             self._save(up)
             writer.result = up
+            return up
+        finally:
+            _unlock(writer.lock)
 
-    def _finish(self, up: Upload) -> Upload:
+    def _finish(self, up: Upload, writer: _ChunkWriter) -> Upload:
         data = self._data(up.id)
-        digest, head = _hash_file(data)
+        digest, head = writer.whole_digest()
         if digest != up.sha256 or not any(head.startswith(m) for m in CONTENT_TYPES[up.content_type]):
             with open(data, "r+b") as fh:  # corrupt whole: start again from zero
                 fh.truncate(0)
@@ -171,17 +198,22 @@ class UploadStore:
     @contextmanager
     def _locked(self, upload_id: str):
         """One writer per upload across threads and worker processes."""
+        lock = self._lock(upload_id)
+        try:
+            yield
+        finally:
+            _unlock(lock)
+
+    def _lock(self, upload_id: str):
         self._check_id(upload_id)
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / f"{upload_id}.lock", "a+") as fh:
-            try:  # never wait: a retried PATCH must not block behind a stalled one
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise Problem("upload.busy", upload_id=upload_id) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        fh = open(self.root / f"{upload_id}.lock", "a+")
+        try:  # never wait: a retried PATCH must not block behind a stalled one
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            raise Problem("upload.busy", upload_id=upload_id) from None
+        return fh
 
     def _check_id(self, upload_id: str) -> None:
         if len(upload_id) != 32 or any(c not in "0123456789abcdef" for c in upload_id):
@@ -209,6 +241,12 @@ class _ChunkWriter:
         self.checksum = checksum
         self.hasher = hashlib.new(checksum[0]) if checksum else None
         self.result: Upload | None = None
+        self.lock = None
+        self.upload = up
+        self.path = path
+        self.whole = None  # sha256 of the file so far, kept while writing from offset 0 (the usual case)
+        if up.offset == 0:
+            self.whole, self.head = hashlib.sha256(), b""
 
     def write(self, chunk: bytes) -> None:
         if self.start + self.written + len(chunk) > self.limit:
@@ -216,7 +254,17 @@ class _ChunkWriter:
         self.fh.write(chunk)
         if self.hasher:
             self.hasher.update(chunk)
+        if self.whole is not None:
+            self.whole.update(chunk)
+            if len(self.head) < 16:
+                self.head += chunk[: 16 - len(self.head)]
         self.written += len(chunk)
+
+    def whole_digest(self) -> tuple[str, bytes]:
+        """(sha256 hex, first bytes) of the whole file; a resumed upload is read back once."""
+        if self.whole is not None:
+            return self.whole.hexdigest(), self.head
+        return _hash_file(self.path)
 
     def checksum_ok(self) -> bool:
         return self.hasher is not None and self.hasher.digest() == self.checksum[1]
@@ -230,6 +278,11 @@ class _ChunkWriter:
     def discard(self) -> None:
         self.fh.truncate(self.start)
         self.fh.close()
+
+
+def _unlock(fh) -> None:
+    fcntl.flock(fh, fcntl.LOCK_UN)
+    fh.close()
 
 
 def _hash_file(path: Path) -> tuple[str, bytes]:
