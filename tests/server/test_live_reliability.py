@@ -5,6 +5,7 @@ import base64
 import hashlib
 import os
 import random
+import signal
 import threading
 import uuid
 
@@ -187,3 +188,31 @@ def test_the_server_and_a_second_writer_share_the_geopackage_without_lock_errors
         writer.join()
         server.stop()
     assert errors == []
+
+
+def test_sigterm_lets_an_in_flight_push_finish(centre_path):
+    tasks = _checking_cases(centre_path, 40)
+    server = LiveServer(centre_path).start()
+    headers = _login(server.url)
+    batch = _batch(tasks)
+    result = {}
+
+    def push():
+        try:
+            result["r"] = httpx.post(f"{server.url}/api/v1/sync/push", json=batch, headers=headers, timeout=60)
+        except httpx.HTTPError as exc:
+            result["r"] = exc
+
+    t = threading.Thread(target=push)
+    t.start()
+    watch = db.open_center(centre_path)
+    while watch.execute("SELECT count(*) FROM sync_items").fetchone()[0] == 0 and t.is_alive():
+        pass  # wait until the server is applying the batch
+    watch.close()
+    server.proc.send_signal(signal.SIGTERM)
+    t.join()
+    server.proc.wait(30)
+    r = result["r"]
+    assert not isinstance(r, Exception), repr(r)
+    assert r.status_code == 200
+    assert [x["status"] for x in r.json()["receipts"]] == ["accepted"] * 40
