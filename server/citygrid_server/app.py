@@ -12,11 +12,10 @@ from fastapi import FastAPI, Request
 import citygrid
 from citygrid import migrations
 
-from . import errors, routes_auth, routes_batches, routes_blobs, routes_open311, routes_sync, routes_uploads
+from . import deps, errors, routes_auth, routes_batches, routes_blobs, routes_open311, routes_sync, routes_uploads
 from .centre import Centre, ServiceConfig
 
 access_log = logging.getLogger("citygrid.access")
-PROTOCOL_VERSION = 1
 
 
 def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> FastAPI:
@@ -40,7 +39,7 @@ def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> 
     def health() -> dict:
         """Liveness and versions."""
         return {"status": "ok", "version": citygrid.__version__, "schema": migrations.latest(),
-                "protocol": PROTOCOL_VERSION}
+                "protocol": deps.PROTOCOL, "oldest_protocol": deps.OLDEST_PROTOCOL}
 
     for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches):
         app.include_router(module.router, responses=errors.OPENAPI_RESPONSES)

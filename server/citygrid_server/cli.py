@@ -21,6 +21,8 @@ def add_parser(sub) -> None:
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.add_argument("--graceful-timeout", type=int, default=30,
                    help="seconds to let in-flight requests finish on shutdown")
+    p.add_argument("--keep-alive", type=int, default=75,
+                   help="seconds an idle connection stays open (devices reuse it between requests)")
     p.set_defaults(run=run)
 
 
@@ -37,5 +39,6 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
     uvicorn.run("citygrid_server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, access_log=False, timeout_graceful_shutdown=args.graceful_timeout,
+                timeout_keep_alive=args.keep_alive,
                 factory=False)
     return 0

@@ -38,7 +38,7 @@ EXACT = {
     "upload.hash_mismatch": 460, "upload.content_mismatch": 415, "upload.too_large": 413,
     "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,
     "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503,
-    "protocol.unsupported": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
+    "protocol.unsupported": 426, "protocol.too_old": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
     "open311.bad_key": 403, "upload.busy": 423,
 }
 PREFIXES = {"auth.": 401, "db.": 500}

@@ -17,7 +17,7 @@ from citygrid.problems import Problem
 from . import deps
 from .centre import Centre
 
-router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"], dependencies=[Depends(deps.protocol)])
 
 
 class PullItem(BaseModel):

@@ -87,3 +87,14 @@ def test_openapi_document_lists_the_contract_paths(client):
     for p in ["/api/v1/health", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/sync/pull",
               "/api/v1/sync/push", "/api/v1/uploads/", "/api/v1/uploads/{upload_id}", "/api/v1/blobs/{sha256}"]:
         assert p in paths, p
+
+
+def test_a_device_on_a_newer_or_unknown_protocol_is_told_exactly_why(client, login):
+    h = login("collector01")
+    r = client.get("/api/v1/sync/pull", headers={**h, "Citygrid-Protocol": "99"})
+    assert r.status_code == 426 and r.json()["error"]["code"] == "protocol.unsupported"
+    assert "update the server" in r.json()["error"]["message"]
+    r = client.get("/api/v1/sync/pull", headers={**h, "Citygrid-Protocol": "one"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "protocol.malformed"
+    assert client.get("/api/v1/sync/pull", headers={**h, "Citygrid-Protocol": "1"}).status_code == 200
+    assert client.get("/api/v1/health").json()["protocol"] == 1
