@@ -7,7 +7,7 @@ import logging
 import time
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 import citygrid
 from citygrid import migrations
@@ -18,6 +18,31 @@ from .centre import Centre, ServiceConfig
 access_log = logging.getLogger("citygrid.access")
 
 
+class AccessLog:
+    """One log line per request; a plain ASGI middleware so request bodies stream through untouched
+    (Starlette's BaseHTTPMiddleware would re-wrap every chunk of every photo upload)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start, status = time.perf_counter(), [0]
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            client = scope.get("client") or ("-",)
+            access_log.info("%s %s %s %d %.1fms", client[0], scope["method"], scope["path"], status[0],
+                            (time.perf_counter() - start) * 1000)
+
+
 def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> FastAPI:
     centre = Centre(Path(center_path), config or ServiceConfig())
     app = FastAPI(title="citygrid sync service", version=citygrid.__version__,
@@ -26,14 +51,7 @@ def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> 
     app.state.centre = centre
     errors.install(app)
 
-    @app.middleware("http")
-    async def _access_log(request: Request, call_next):
-        start = time.perf_counter()
-        response = await call_next(request)
-        access_log.info("%s %s %s %d %.1fms", request.client.host if request.client else "-",
-                        request.method, request.url.path, response.status_code,
-                        (time.perf_counter() - start) * 1000)
-        return response
+    app.add_middleware(AccessLog)
 
     @app.get("/api/v1/health", tags=["service"])
     def health() -> dict:
