@@ -67,7 +67,7 @@ def pull(conn: sqlite3.Connection, actor: Actor, device_id: str, cursor: str | N
             changes = [it for it in changes if it.rev <= cut]
         # the cursor is the last change sent, not a bundled row (those may be newer)
         last = changes[-1].rev if more else top
-        page = _dedupe(changes + scope.bundles(changes))
+        page = [scope.materialize(it) for it in _dedupe(changes + scope.bundles(changes))]
         _remember(conn, device_id, page)
     return {"cursor": f"{CURSOR_PREFIX}{last}", "has_more": more, "items": [it.to_wire() for it in page]}
 
@@ -139,8 +139,7 @@ class _Scope:
     def _tasks(self, after: int) -> list[Item]:
         sql = (f"SELECT sc.rev, t.* FROM tasks t JOIN sync_changes sc ON sc.entity = 'task' AND sc.entity_id = t.id "
                f"WHERE {self.task_where} AND sc.rev > ?")
-        return [Item(r["rev"], "task", r["id"], False, task_data(r))
-                for r in self.conn.execute(sql, (*self.task_args, after))]
+        return [Item(r["rev"], "task", r["id"], False, r) for r in self.conn.execute(sql, (*self.task_args, after))]
 
     def _task_tombstones(self, after: int) -> list[Item]:
         sql = (f"SELECT sc.rev, dt.task_id, dt.case_no FROM device_tasks dt "
@@ -157,29 +156,23 @@ class _Scope:
     def _cases(self, after: int) -> list[Item]:
         sql = ("SELECT sc.rev, c.* FROM cases c JOIN sync_changes sc ON sc.entity = 'case' "
                "AND sc.entity_id = c.case_no WHERE c.case_no IN ({}) AND sc.rev > ?")
-        return [Item(r["rev"], "case", r["case_no"], False, self.case_data(r))
-                for r in self._in(sql, self.case_nos, after)]
+        return [Item(r["rev"], "case", r["case_no"], False, r) for r in self._in(sql, self.case_nos, after)]
 
     def _grid_items(self, after: int) -> list[Item]:
         sql = ("SELECT sc.rev, g.* FROM grids g JOIN sync_changes sc ON sc.entity = 'grid' "
                "AND sc.entity_id = g.code WHERE g.code IN ({}) AND sc.rev > ?")
-        return [Item(r["rev"], "grid", r["code"], False, self.grid_data(r))
-                for r in self._in(sql, self.grid_codes, after)]
+        return [Item(r["rev"], "grid", r["code"], False, r) for r in self._in(sql, self.grid_codes, after)]
 
     def _components(self, after: int) -> list[Item]:
         sql = ("SELECT sc.rev, c.* FROM components c JOIN sync_changes sc ON sc.entity = 'component' "
                "AND sc.entity_id = c.ObjID WHERE c.BGID IN ({}) AND sc.rev > ?")
-        return [Item(r["rev"], "component", r["ObjID"], False, self.component_data(r))
-                for r in self._in(sql, self.grid_codes, after)]
+        return [Item(r["rev"], "component", r["ObjID"], False, r) for r in self._in(sql, self.grid_codes, after)]
 
     def _dictionary(self, after: int) -> list[Item]:
         sql = ("SELECT sc.rev, sc.entity, sc.entity_id, sc.deleted FROM sync_changes sc "
                "WHERE sc.entity IN ('class', 'condition', 'unit') AND sc.rev > ?")
-        out = []
-        for r in self.conn.execute(sql, (after,)):
-            data = None if r["deleted"] else dictionary_data(self.conn, r["entity"], r["entity_id"])
-            out.append(Item(r["rev"], r["entity"], r["entity_id"], data is None, data))
-        return out
+        return [Item(r["rev"], r["entity"], r["entity_id"], bool(r["deleted"]), None)
+                for r in self.conn.execute(sql, (after,))]
 
     # --- what a newly sent task brings with it ---------------------------------------------
 
@@ -191,21 +184,32 @@ class _Scope:
             return []
         sql = ("SELECT sc.rev, c.* FROM cases c JOIN sync_changes sc ON sc.entity = 'case' "
                "AND sc.entity_id = c.case_no WHERE c.case_no IN ({})")
-        cases = [Item(r["rev"], "case", r["case_no"], False, self.case_data(r)) for r in self._in(sql, new_cases)]
+        cases = [Item(r["rev"], "case", r["case_no"], False, r) for r in self._in(sql, new_cases)]
         grids = {it.data["grid_code"] for it in cases if it.data["grid_code"]}
         return cases + self._grid_items_for(grids) + self._components_for(grids)
 
     def _grid_items_for(self, codes: set[str]) -> list[Item]:
         sql = ("SELECT sc.rev, g.* FROM grids g JOIN sync_changes sc ON sc.entity = 'grid' "
                "AND sc.entity_id = g.code WHERE g.code IN ({})")
-        return [Item(r["rev"], "grid", r["code"], False, self.grid_data(r)) for r in self._in(sql, codes)]
+        return [Item(r["rev"], "grid", r["code"], False, r) for r in self._in(sql, codes)]
 
     def _components_for(self, codes: set[str]) -> list[Item]:
         sql = ("SELECT sc.rev, c.* FROM components c JOIN sync_changes sc ON sc.entity = 'component' "
                "AND sc.entity_id = c.ObjID WHERE c.BGID IN ({})")
-        return [Item(r["rev"], "component", r["ObjID"], False, self.component_data(r)) for r in self._in(sql, codes)]
+        return [Item(r["rev"], "component", r["ObjID"], False, r) for r in self._in(sql, codes)]
 
     # --- wire data ---------------------------------------------------------------------------
+
+    def materialize(self, it: Item) -> Item:
+        """Turn a chosen item's raw row into its wire data (only the page's items pay for this)."""
+        if it.deleted:
+            return it
+        if it.type in DICTIONARY:
+            data = dictionary_data(self.conn, it.type, it.id)
+            return Item(it.rev, it.type, it.id, data is None, data)
+        build = {"task": task_data, "case": self.case_data, "grid": self.grid_data,
+                 "component": self.component_data}[it.type]
+        return Item(it.rev, it.type, it.id, False, build(it.data))
 
     def _lonlat(self, blob) -> tuple[float | None, float | None]:
         if blob is None:
