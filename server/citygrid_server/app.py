@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ access_log = logging.getLogger("citygrid.access")
 
 
 class AccessLog:
-    """One log line per request; a plain ASGI middleware so request bodies stream through untouched
+    """One JSON log line per request (client, method, path, status, ms); a plain ASGI middleware so request bodies stream through untouched
     (Starlette's BaseHTTPMiddleware would re-wrap every chunk of every photo upload)."""
 
     def __init__(self, app):
@@ -39,8 +40,8 @@ class AccessLog:
             await self.app(scope, receive, sending)
         finally:
             client = scope.get("client") or ("-",)
-            access_log.info("%s %s %s %d %.1fms", client[0], scope["method"], scope["path"], status[0],
-                            (time.perf_counter() - start) * 1000)
+            access_log.info(json.dumps({"client": client[0], "method": scope["method"], "path": scope["path"],
+                                        "status": status[0], "ms": round((time.perf_counter() - start) * 1000, 1)}))
 
 
 def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> FastAPI:

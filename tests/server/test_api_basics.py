@@ -98,3 +98,13 @@ def test_a_device_on_a_newer_or_unknown_protocol_is_told_exactly_why(client, log
     assert r.status_code == 400 and r.json()["error"]["code"] == "protocol.malformed"
     assert client.get("/api/v1/sync/pull", headers={**h, "Citygrid-Protocol": "1"}).status_code == 200
     assert client.get("/api/v1/health").json()["protocol"] == 1
+
+
+def test_every_request_leaves_one_structured_access_log_line(client, caplog):
+    import json
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="citygrid.access"):
+        client.get("/api/v1/health")
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "citygrid.access"]
+    assert line["path"] == "/api/v1/health" and line["status"] == 200 and line["method"] == "GET"
