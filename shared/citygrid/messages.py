@@ -175,6 +175,10 @@ TEXTS: dict[str, str] = {
     "check.grid_hierarchy": "{count} grid(s) whose street/community code is not its code's (e.g. {examples})",
     "check.photo_missing": "{count} photo(s) missing from {store} (e.g. {examples})",
     "check.photo_corrupt": "{count} photo(s) in {store} no longer match their SHA-256 (e.g. {examples})",
+    "demo.unknown_scale": "unknown demo scale {scale} (known: {known})",
+    "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
+    "demo.bad_seed": "bad seed {seed} (a whole number, 0 or more)",
+    "demo.no_event_conditions": "the class tables have no registration condition for any event class",
 }
 
 
