@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""`citygrid check PATH`: integrity check; exit 0 when clean, 1 with one finding per line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .. import integrity
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("check", help="integrity check of a centre GeoPackage")
+    parser.add_argument("path", metavar="PATH", help="centre GeoPackage")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--quick", action="store_true",
+                        help="SQLite quick_check instead of integrity_check (much faster on big files)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    findings = integrity.check(args.path, quick=args.quick)
+    if args.format == "json":
+        print(json.dumps({"path": str(args.path), "ok": not findings,
+                          "findings": [f.to_wire() for f in findings]}, ensure_ascii=False, indent=2))
+    elif findings:
+        for finding in findings:
+            print(f"{finding.code}: {finding.message()}")
+    else:
+        print(f"{args.path}: ok")
+    return 1 if findings else 0

@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+import base64
+
+import pytest
+
+from citygrid import accounts, gpkg
+from citygrid.accounts import Actor
+from citygrid.problems import Problem
+
+PW = "correct horse"
+GRID_A, GRID_B, GRID_C = "320508001001001", "320508001001002", "320508001002001"
+
+
+def add_grid(conn, code):
+    ring = [[(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0), (0.0, 0.0)]]
+    conn.execute("INSERT INTO grids (geom, code, street_code, community_code) VALUES (?, ?, ?, ?)",
+                 (gpkg.polygon(ring, 4549), code, code[:9], code[:12]))
+
+
+@pytest.fixture
+def centre(conn):
+    for code in (GRID_A, GRID_B, GRID_C):
+        add_grid(conn, code)
+    conn.execute("INSERT INTO units (code, name, kind) VALUES ('water', 'Water Co', 'department')")
+    return conn
+
+
+def users_snapshot(conn):
+    return (conn.execute("SELECT * FROM users ORDER BY fid").fetchall(),
+            conn.execute("SELECT * FROM collector_grids ORDER BY fid").fetchall())
+
+
+def test_hash_has_the_documented_shape_and_a_fresh_salt():
+    first, second = accounts.hash_password(PW), accounts.hash_password(PW)
+    name, n, r, p, salt, digest = first.split("$")
+    assert (name, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert len(base64.b64decode(salt)) == 16 and len(base64.b64decode(digest)) == 32
+    assert first != second
+
+
+def test_verify_accepts_the_password_and_nothing_else():
+    stored = accounts.hash_password(PW)
+    assert accounts.verify_password(PW, stored)
+    assert not accounts.verify_password(PW + " ", stored)
+    assert not accounts.verify_password("", stored)
+
+
+@pytest.mark.parametrize("stored", ["", "plain", "md5$1$2$3$x$y", "scrypt$16384$8$1$!!$??",
+                                    "scrypt$16384$8$1$c2FsdA==$", "scrypt$99999999999$8$1$c2FsdA==$aGFzaA==",
+                                    "scrypt$1000$8$1$c2FsdA==$aGFzaA==", None])
+def test_a_corrupt_stored_hash_never_matches(stored):
+    assert accounts.verify_password(PW, stored) is False
+
+
+def test_added_collector_gets_its_grids_and_can_log_in(centre):
+    who = accounts.add_user(centre, "collector01", "collector", PW, display_name="Zhang San",
+                            grids=[GRID_B, GRID_A])
+    assert who == Actor("collector01", "collector", None, (GRID_A, GRID_B))
+    assert accounts.authenticate(centre, "collector01", PW) == who
+    assert accounts.actor(centre, "collector01") == who
+    stored = centre.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert stored.startswith("scrypt$") and PW not in stored
+
+
+def test_legacy_grid_codes_are_stored_in_their_15_digit_form(centre):
+    who = accounts.add_user(centre, "c1", "collector", PW, grids=["32050800100101"])
+    assert who.grids == (GRID_A,)
+
+
+def test_a_single_grid_code_string_is_one_grid(centre):
+    assert accounts.add_user(centre, "c1", "collector", PW, grids=GRID_B).grids == (GRID_B,)
+
+
+def test_user_shows_one_account_with_its_display_name(centre):
+    accounts.add_user(centre, "leader", "leader", PW, display_name="王五")
+    accounts.deactivate(centre, "leader")
+    shown = accounts.user(centre, "leader")
+    assert (shown.display_name, shown.role, shown.active, shown.grids) == ("王五", "leader", False, ())
+
+
+def test_unit_account_belongs_to_an_existing_unit(centre):
+    who = accounts.add_user(centre, "water-desk", "unit", PW, unit_code="water")
+    assert who.unit_code == "water"
+
+
+BAD_USERS = [
+    (dict(username="A"), "account.bad_username"),
+    (dict(username="Bob"), "account.bad_username"),
+    (dict(username="bob smith"), "account.bad_username"),
+    (dict(username="x" * 33), "account.bad_username"),
+    (dict(role="boss"), "account.unknown_role"),
+    (dict(password="short"), "account.weak_password"),
+    (dict(role="unit"), "account.unit_required"),
+    (dict(role="unit", unit_code="gas"), "account.unknown_unit"),
+    (dict(role="operator", unit_code="water"), "account.unit_not_allowed"),
+    (dict(role="operator", grids=[GRID_A]), "account.grids_not_allowed"),
+    (dict(grids=["320508001009009"]), "account.unknown_grid"),
+    (dict(grids=["12345"]), "code.malformed_grid"),
+    (dict(username="admin"), "account.exists"),
+]
+
+
+@pytest.mark.parametrize("changes,code", BAD_USERS)
+def test_a_bad_account_is_refused_and_nothing_is_written(centre, changes, code):
+    accounts.add_user(centre, "admin", "admin", PW)
+    before = users_snapshot(centre)
+    args = {"username": "bob", "role": "collector", "password": PW, **changes}
+    with pytest.raises(Problem) as exc:
+        accounts.add_user(centre, args.pop("username"), args.pop("role"), args.pop("password"), **args)
+    assert exc.value.code == code
+    assert users_snapshot(centre) == before
+
+
+def test_unknown_user_and_wrong_password_look_the_same(centre):
+    accounts.add_user(centre, "leader", "leader", PW)
+    problems = []
+    for username, password in (("leader", "wrong password"), ("nobody", PW)):
+        with pytest.raises(Problem) as exc:
+            accounts.authenticate(centre, username, password)
+        problems.append(exc.value.to_wire())
+    assert problems[0] == problems[1] == {"code": "auth.invalid", "details": {}}
+
+
+def test_deactivated_user_cannot_act_or_log_in(centre):
+    accounts.add_user(centre, "operator", "operator", PW)
+    accounts.deactivate(centre, "operator")
+    for call in (lambda: accounts.actor(centre, "operator"),
+                 lambda: accounts.authenticate(centre, "operator", PW)):
+        with pytest.raises(Problem) as exc:
+            call()
+        assert exc.value.code == "account.inactive"
+    with pytest.raises(Problem) as exc:
+        accounts.authenticate(centre, "operator", "wrong password")
+    assert exc.value.code == "auth.invalid"
+    assert [u.active for u in accounts.list_users(centre)] == [False]
+
+
+def test_unknown_user_is_a_coded_problem_for_every_admin_action(centre):
+    for call in (lambda: accounts.actor(centre, "ghost"), lambda: accounts.set_password(centre, "ghost", PW),
+                 lambda: accounts.deactivate(centre, "ghost"),
+                 lambda: accounts.assign_grids(centre, "ghost", [])):
+        with pytest.raises(Problem) as exc:
+            call()
+        assert exc.value.code == "account.unknown"
+
+
+def test_set_password_replaces_the_old_one(centre):
+    accounts.add_user(centre, "gis", "gis", PW)
+    accounts.set_password(centre, "gis", "a new password")
+    assert accounts.authenticate(centre, "gis", "a new password").role == "gis"
+    with pytest.raises(Problem):
+        accounts.authenticate(centre, "gis", PW)
+    with pytest.raises(Problem) as exc:
+        accounts.set_password(centre, "gis", "tiny")
+    assert exc.value.code == "account.weak_password"
+
+
+def test_assign_grids_replaces_a_collectors_grids(centre):
+    accounts.add_user(centre, "c1", "collector", PW, grids=[GRID_A, GRID_B])
+    assert accounts.assign_grids(centre, "c1", [GRID_C, GRID_C]) == (GRID_C,)
+    assert accounts.actor(centre, "c1").grids == (GRID_C,)
+    with pytest.raises(Problem) as exc:
+        accounts.assign_grids(centre, "c1", [GRID_A, "320508001009009"])
+    assert exc.value.code == "account.unknown_grid"
+    assert accounts.actor(centre, "c1").grids == (GRID_C,)
+
+
+def test_only_collectors_are_assigned_grids(centre):
+    accounts.add_user(centre, "sup", "supervisor", PW)
+    with pytest.raises(Problem) as exc:
+        accounts.assign_grids(centre, "sup", [GRID_A])
+    assert exc.value.code == "account.grids_not_allowed"
+
+
+def test_collectors_for_grid_lists_active_collectors_of_that_grid_only(centre):
+    accounts.add_user(centre, "c2", "collector", PW, grids=[GRID_A])
+    accounts.add_user(centre, "c1", "collector", PW, grids=[GRID_A, GRID_B])
+    accounts.add_user(centre, "c3", "collector", PW, grids=[GRID_A])
+    accounts.add_user(centre, "c4", "collector", PW, grids=[GRID_C])
+    accounts.deactivate(centre, "c3")
+    assert accounts.collectors_for_grid(centre, GRID_A) == ["c1", "c2"]
+    assert accounts.collectors_for_grid(centre, "32050800100102") == ["c1"]
+    assert accounts.collectors_for_grid(centre, "320508009009009") == []
+
+
+def test_list_users_shows_roles_units_and_grids_but_never_hashes(centre):
+    accounts.add_user(centre, "water-desk", "unit", PW, unit_code="water", display_name="  ")
+    accounts.add_user(centre, "c1", "collector", PW, grids=[GRID_B], display_name="Li Si")
+    listed = [u.to_wire() for u in accounts.list_users(centre)]
+    assert [(u["username"], u["display_name"], u["unit_code"], u["grids"]) for u in listed] == [
+        ("c1", "Li Si", None, [GRID_B]), ("water-desk", "water-desk", "water", [])]
+    assert all("hash" not in str(u) and "scrypt" not in str(u) for u in listed)
