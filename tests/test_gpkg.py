@@ -166,3 +166,17 @@ def test_a_locked_database_is_a_coded_problem(center_path, monkeypatch):
         assert exc.value.code == "db.locked"
     finally:
         holder.execute("ROLLBACK")
+
+
+def test_upserts_and_insert_or_ignore_are_tracked_too(conn):
+    conn.execute("INSERT INTO units (code, name, kind) VALUES ('u1', 'Water', 'department')")
+    (r1,) = conn.execute("SELECT rev FROM sync_changes WHERE entity_id = 'u1'").fetchone()
+    conn.execute("INSERT INTO units (code, name, kind) VALUES ('u1', 'Water Co', 'department') "
+                 "ON CONFLICT(code) DO UPDATE SET name = excluded.name")
+    (r2,) = conn.execute("SELECT rev FROM sync_changes WHERE entity_id = 'u1'").fetchone()
+    assert r2 > r1
+    conn.execute("DELETE FROM units WHERE code = 'u1'")
+    conn.execute("INSERT OR IGNORE INTO units (code, name, kind) VALUES ('u1', 'Back', 'department')")
+    row = conn.execute("SELECT deleted FROM sync_changes WHERE entity_id = 'u1'").fetchone()
+    assert row["deleted"] == 0
+    assert conn.execute("SELECT count(*) FROM sync_changes WHERE entity_id = 'u1'").fetchone()[0] == 1

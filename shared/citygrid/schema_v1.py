@@ -140,16 +140,22 @@ SYNCED = {
 def change_triggers(entity: str, table: str, key: str) -> list[str]:
     """Triggers that record every insert, update and delete of `table` in sync_changes.
 
-    One row per entity: a newer change replaces the older row, so its revision moves forward.
+    One row per entity: a newer change deletes the older row and inserts a new one, so its revision
+    moves forward. Why DELETE + INSERT and not INSERT OR REPLACE: an outer statement's conflict
+    clause (an UPSERT, INSERT OR IGNORE) overrides a trigger's, which would fail or skip the record.
     """
     new, old = key.format(p="NEW"), key.format(p="OLD")
-    put = "INSERT OR REPLACE INTO sync_changes (entity, entity_id, deleted) VALUES"
+
+    def put(k: str, deleted: int) -> str:
+        return (f"DELETE FROM sync_changes WHERE entity = '{entity}' AND entity_id = {k}; "
+                f"INSERT INTO sync_changes (entity, entity_id, deleted) VALUES ('{entity}', {k}, {deleted});")
+
     return [
-        f"CREATE TRIGGER sync_{table}_insert AFTER INSERT ON {table} BEGIN {put} ('{entity}', {new}, 0); END",
+        f"CREATE TRIGGER sync_{table}_insert AFTER INSERT ON {table} BEGIN {put(new, 0)} END",
         f"CREATE TRIGGER sync_{table}_rekey AFTER UPDATE ON {table} WHEN {old} IS NOT {new} "
-        f"BEGIN {put} ('{entity}', {old}, 1); END",
-        f"CREATE TRIGGER sync_{table}_update AFTER UPDATE ON {table} BEGIN {put} ('{entity}', {new}, 0); END",
-        f"CREATE TRIGGER sync_{table}_delete AFTER DELETE ON {table} BEGIN {put} ('{entity}', {old}, 1); END",
+        f"BEGIN {put(old, 1)} END",
+        f"CREATE TRIGGER sync_{table}_update AFTER UPDATE ON {table} BEGIN {put(new, 0)} END",
+        f"CREATE TRIGGER sync_{table}_delete AFTER DELETE ON {table} BEGIN {put(old, 1)} END",
     ]
 
 
