@@ -17,14 +17,15 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "server"), str(ROOT / "tests"), str(ROOT / "tests" / "server")]
 
-from citygrid import accounts, db, gpkg, sync_pull  # noqa: E402
 import centre_fixture as cf  # noqa: E402
+
+from citygrid import accounts, db, gpkg, sync_pull  # noqa: E402
 
 
 def build(path: Path, side: int = 40) -> None:
@@ -45,7 +46,7 @@ def build(path: Path, side: int = 40) -> None:
                               "部件", code))
         c.executemany("INSERT OR IGNORE INTO grids (geom, code, street_code, community_code) VALUES (?, ?, ?, ?)", rows)
         c.executemany("INSERT OR IGNORE INTO components (geom, ObjID, ObjName, BGID) VALUES (?, ?, ?, ?)", comps)
-        start = datetime(2021, 1, 1, tzinfo=timezone.utc)
+        start = datetime(2021, 1, 1, tzinfo=UTC)
         c.executemany(
             "INSERT INTO cases (geom, case_no, kind, class_code, status, grid_code, source, reported_at) "
             "VALUES (?, ?, 'event', '0102', 'closed', ?, 'collector', ?)",
@@ -103,7 +104,6 @@ def pull_in_process(path: Path, user: str) -> tuple[float, int, int]:
 
 def pull_over_http(path: Path, user: str) -> float:
     import httpx
-
     from live import LiveServer
 
     server = LiveServer(path).start()

@@ -25,9 +25,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "server"), str(ROOT / "tests"), str(ROOT / "tests" / "server")]
 
-from citygrid import accounts, db, workflow  # noqa: E402
 import centre_fixture as cf  # noqa: E402
 from live import LiveServer  # noqa: E402
+
+from citygrid import accounts, db  # noqa: E402
 
 
 def photo(device: int, check: int, n: int, size: int, base: bytes) -> bytes:
@@ -97,7 +98,7 @@ async def shift_end(url: str, tasks: dict, photos: int, size: int, base: bytes) 
         headers = await asyncio.gather(*[login(client, url, u) for u in users])
         t0 = time.perf_counter()
         results = await asyncio.gather(*[device(client, url, u, h, tasks[u], d, photos, size, base)
-                                         for d, (u, h) in enumerate(zip(users, headers))])
+                                         for d, (u, h) in enumerate(zip(users, headers, strict=True))])
         elapsed = time.perf_counter() - t0
     return sum(r[0] for r in results), sum(r[1] for r in results), elapsed
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from citygrid import accounts, db, dictionaries, gpkg, workflow
 
@@ -61,7 +61,7 @@ def actor(conn, username):
 
 def case_at(conn, status: str, *, grid="320508001001001", dx=50, dy=50, at=None) -> str:
     """Drive a new event case (暴露垃圾 0102) through the real workflow to `status`."""
-    at = at or datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+    at = at or datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
     x, y = centre_point(grid, dx, dy)
     case_no = workflow.report(conn, actor(conn, "operator"), kind="event", class_code="0102", x=x, y=y,
                               description="路边暴露垃圾", source="hotline", at=at)

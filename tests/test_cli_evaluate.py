@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from citygrid import cli, db
 from citygrid.commands.evaluate import width
 

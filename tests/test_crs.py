@@ -5,9 +5,10 @@ import math
 import random
 
 import pytest
+from pyproj import Transformer
+
 from citygrid import crs, db
 from citygrid.problems import Problem
-from pyproj import Transformer
 
 ZONES = (4534, 4549, 4554)  # the first, the default and the last zone (CM 75E, 120E, 135E)
 

@@ -5,11 +5,12 @@ import math
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from citygrid import db, deadlines, messages, times
 from citygrid.deadlines import WorkCalendar
 from citygrid.problems import Problem
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 SH = times.zone("Asia/Shanghai")
 BERLIN = times.zone("Europe/Berlin")

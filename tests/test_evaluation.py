@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from citygrid import db, evaluation, times
 from citygrid.problems import Problem
 
@@ -338,6 +339,7 @@ def test_every_query_reads_the_log_through_indexes(city):
 def test_a_log_written_by_the_workflow_is_evaluated(tmp_path):
     """The real workflow's events (roles, from_status, due_at, unit_code) are what the queries read."""
     import centre_fixture
+
     from citygrid import workflow
 
     centre_fixture.build(tmp_path / "centre.gpkg")

@@ -6,9 +6,10 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from pyproj import Geod
+
 from citygrid import crs, db, geocode, gpkg
 from citygrid.problems import Problem
-from pyproj import Geod
 
 X0, Y0 = 500_000.0, 3_460_000.0
 COMMUNITY = "320508001002"

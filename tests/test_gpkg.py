@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest

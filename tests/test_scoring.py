@@ -4,6 +4,7 @@
 import json
 
 import pytest
+
 from citygrid import db, scoring
 from citygrid.problems import Problem
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from citygrid import accounts, db, gpkg, messages, tasks, transitions, workflow
 from citygrid.problems import Problem
 

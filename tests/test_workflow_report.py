@@ -2,8 +2,9 @@
 """Opening cases (report) and choosing the responsible unit (suggest_unit)."""
 
 import pytest
-from citygrid import crs, gpkg, workflow
 from test_workflow import SHA, T0, X0, Y0, case_in, fresh_centre, new_case, problem, snapshot, who
+
+from citygrid import crs, gpkg, workflow
 
 
 @pytest.fixture

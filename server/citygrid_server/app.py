@@ -13,7 +13,16 @@ from fastapi import FastAPI
 import citygrid
 from citygrid import migrations
 
-from . import deps, errors, routes_auth, routes_batches, routes_blobs, routes_open311, routes_sync, routes_uploads
+from . import (
+    deps,
+    errors,
+    routes_auth,
+    routes_batches,
+    routes_blobs,
+    routes_open311,
+    routes_sync,
+    routes_uploads,
+)
 from .centre import Centre, ServiceConfig
 
 access_log = logging.getLogger("citygrid.access")

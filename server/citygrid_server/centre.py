@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import queue
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field

@@ -21,7 +21,7 @@ def _in(values) -> str:
 PK = "fid INTEGER PRIMARY KEY AUTOINCREMENT"
 NOW = "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
 
-INTERNAL = f"""
+INTERNAL = """
 CREATE TABLE citygrid_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE citygrid_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DATETIME NOT NULL);
 CREATE TABLE serials (scope TEXT PRIMARY KEY, last INTEGER NOT NULL);

@@ -18,7 +18,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import blobs as bloblib, crs, db, geocode, gpkg, times, workflow
+from . import blobs as bloblib
+from . import crs, db, gpkg, times, workflow
 from .accounts import Actor
 from .problems import Problem
 

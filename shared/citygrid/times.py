@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .problems import Problem
 
-UTC = timezone.utc
+UTC = UTC
 DEFAULT_ZONE = "Asia/Shanghai"
 
 

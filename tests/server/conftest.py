@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import centre_fixture  # noqa: E402
+
 from citygrid_server.app import create_app  # noqa: E402
 
 

@@ -2,6 +2,7 @@
 """Health, login, tokens, errors: the service's front door."""
 
 import centre_fixture
+
 from citygrid import db
 
 

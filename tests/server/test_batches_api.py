@@ -4,8 +4,9 @@
 import uuid
 
 import centre_fixture as cf
-from citygrid import assignments, db
 from test_sync_api import check_item
+
+from citygrid import assignments, db
 
 
 def _push(client, headers, items, batch_id):

@@ -3,12 +3,12 @@
 
 import os
 
+import centre_fixture
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
-import centre_fixture
 from citygrid import db, open311
 from citygrid_server.app import create_app
 

@@ -9,12 +9,12 @@ import signal
 import threading
 import uuid
 
+import centre_fixture as cf
 import httpx
 import pytest
-
-import centre_fixture as cf
-from citygrid import db, workflow
 from live import LiveServer
+
+from citygrid import db, workflow
 
 ROUNDS = int(os.environ.get("CITYGRID_KILL_ROUNDS", "6"))
 
@@ -79,7 +79,7 @@ def test_sigkill_during_a_large_push_never_double_applies_or_loses_an_item(centr
         server.stop()
     assert interrupted >= 1, "no kill landed while the push was being applied"
     c = db.open_center(centre_path)
-    for case_no, task_id in tasks:
+    for case_no, _task_id in tasks:
         passes = [e for e in workflow.events(c, case_no) if e["action"] == "check_pass"]
         assert len(passes) == 1, case_no
         assert workflow.case_row(c, case_no)["status"] == "check_passed"

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Open311 GeoReport v2: services from the class tables, requests in and out, API keys."""
 
+import centre_fixture as cf
 import pytest
 
-import centre_fixture as cf
 from citygrid import crs, db, open311, workflow
 
 KEY = "hotline-key-123"

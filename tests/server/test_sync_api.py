@@ -6,10 +6,10 @@ import hashlib
 import io
 import uuid
 
+import centre_fixture as cf
 import pytest
 from PIL import Image
 
-import centre_fixture as cf
 from citygrid import assignments, db, workflow
 
 
