@@ -74,11 +74,10 @@ async def device(client: httpx.AsyncClient, url: str, user: str, h: dict, task_i
             data = photo(d, c, n, size, base)
             sha = hashlib.sha256(data).hexdigest()
             meta = f"sha256 {base64.b64encode(sha.encode()).decode()},content_type {base64.b64encode(b'image/jpeg').decode()}"
-            r = await client.post(f"{url}/api/v1/uploads/", headers={**tus, "Upload-Length": str(len(data)),
-                                                                      "Upload-Metadata": meta})
-            r = await client.patch(url + r.headers["Location"], content=data, headers={
-                **tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
-            assert r.status_code == 204, r.text
+            r = await client.post(f"{url}/api/v1/uploads/", content=data, headers={  # creation-with-upload
+                **tus, "Upload-Length": str(len(data)), "Upload-Metadata": meta,
+                "Content-Type": "application/offset+octet-stream"})
+            assert r.status_code == 201 and r.headers["Upload-Offset"] == str(len(data)), r.text
             shas.append(sha)
             sent += len(data)
         items.append({"uuid": str(uuid.uuid4()), "type": "check", "photos": shas, "payload": {

@@ -42,23 +42,40 @@ def _own(centre: Centre, upload_id: str, s: deps.Session) -> Upload:
 @router.options("/", include_in_schema=False)
 def options(centre: Centre = Depends(deps.centre)) -> Response:
     return Response(status_code=204, headers=_tus_headers({
-        "Tus-Version": TUS, "Tus-Extension": "creation,checksum,termination",
+        "Tus-Version": TUS, "Tus-Extension": "creation,creation-with-upload,checksum,termination",
         "Tus-Max-Size": str(centre.config.max_upload_bytes),
         "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS)}))
 
 
 @router.post("/", status_code=201, responses={201: {"description": "created; Location names the upload"}})
-def create(request: Request, s: deps.Session = Depends(deps.session),
-           centre: Centre = Depends(deps.centre), cx: sqlite3.Connection = Depends(deps.conn)) -> Response:
-    """tus creation: Upload-Length and Upload-Metadata (sha256, filename, content_type) are required."""
+async def create(request: Request, s: deps.Session = Depends(deps.session),
+                 centre: Centre = Depends(deps.centre), cx: sqlite3.Connection = Depends(deps.conn)) -> Response:
+    """tus creation: Upload-Length and Upload-Metadata (sha256, filename, content_type) are required.
+    With creation-with-upload the body (application/offset+octet-stream) is the first bytes, often all."""
     if request.headers.get("Tus-Resumable") != TUS:
         return _precondition_failed()
     meta = parse_metadata(request.headers.get("Upload-Metadata"))
-    up = centre.uploads.create(_int_header(request, "Upload-Length"), meta, s.actor.username)
+    length = _int_header(request, "Upload-Length")
+    up = await run_in_threadpool(centre.uploads.create, length, meta, s.actor.username)
+    if not up.complete and request.headers.get("Content-Type") == OCTETS:
+        up = await _receive(request, centre, up.id, 0, parse_checksum(request.headers.get("Upload-Checksum")))
     if up.complete:
-        _record_photo(cx, up, s)
+        await run_in_threadpool(_record_photo, cx, up, s)
     return Response(status_code=201, headers=_tus_headers({
         "Location": f"/api/v1/uploads/{up.id}", "Upload-Offset": str(up.offset)}))
+
+
+async def _receive(request: Request, centre: Centre, upload_id: str, offset: int, checksum) -> Upload:
+    """Stream the body on the event loop; locking, fsync, the hash check and the rename run in a worker
+    thread, so one device's disk wait never stalls the others' uploads."""
+    writer = await run_in_threadpool(centre.uploads.begin, upload_id, offset, checksum)
+    try:
+        async for chunk in request.stream():
+            writer.write(chunk)
+    except BaseException:
+        await run_in_threadpool(centre.uploads.abort, writer)
+        raise
+    return await run_in_threadpool(centre.uploads.end, writer)
 
 
 @router.head("/{upload_id}")
@@ -81,16 +98,7 @@ async def patch(upload_id: str, request: Request, s: deps.Session = Depends(deps
     _own(centre, upload_id, s)
     offset = _int_header(request, "Upload-Offset")
     checksum = parse_checksum(request.headers.get("Upload-Checksum"))
-    # the body streams on the event loop; locking, fsync, the hash check and the rename run in a
-    # worker thread so one device's disk wait never stalls the others' uploads
-    writer = await run_in_threadpool(centre.uploads.begin, upload_id, offset, checksum)
-    try:
-        async for chunk in request.stream():
-            writer.write(chunk)
-    except BaseException:
-        await run_in_threadpool(centre.uploads.abort, writer)
-        raise
-    up = await run_in_threadpool(centre.uploads.end, writer)
+    up = await _receive(request, centre, upload_id, offset, checksum)
     if up.complete:
         await run_in_threadpool(_record_photo, cx, up, s)
     return Response(status_code=204, headers=_tus_headers({"Upload-Offset": str(up.offset)}))

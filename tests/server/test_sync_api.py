@@ -275,3 +275,20 @@ def test_thumbnails_are_small_jpegs_for_allowed_users_only(client, login, cx):
     other = login("collector02", "dev-2")
     assert client.get(f"/api/v1/blobs/{sha}/thumbnail", headers=other).status_code == 404
     assert client.get(f"/api/v1/blobs/{sha}", headers=login("supervisor", "desk")).status_code == 200
+
+
+def test_creation_with_upload_sends_the_photo_in_one_request(client, login, cx):
+    h = login("collector01")
+    data = jpeg_bytes(9)
+    sha = hashlib.sha256(data).hexdigest()
+    meta = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in
+                    {"sha256": sha, "content_type": "image/jpeg", "taken_at": "2026-11-23T08:00:00+08:00",
+                     "lon": "120.0", "lat": "31.26", "accuracy_m": "4"}.items())
+    r = client.post("/api/v1/uploads/", content=data, headers={
+        **h, "Tus-Resumable": "1.0.0", "Upload-Length": str(len(data)), "Upload-Metadata": meta,
+        "Content-Type": "application/offset+octet-stream"})
+    assert r.status_code == 201 and r.headers["Upload-Offset"] == str(len(data))
+    row = cx.execute("SELECT size, taken_at, lon, lat, accuracy_m, uploaded_by FROM photos WHERE sha256 = ?",
+                     (sha,)).fetchone()
+    assert tuple(row) == (len(data), "2026-11-23T00:00:00.000Z", 120.0, 31.26, 4.0, "collector01")
+    assert "creation-with-upload" in client.options("/api/v1/uploads/").headers["Tus-Extension"]
