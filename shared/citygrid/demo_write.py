@@ -1,0 +1,238 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Writing the demo centre: the city's tables, the case history by either path, the sync log.
+
+Two ways to write the history, which must give identical rows: `replay` calls the workflow action
+by action (small demos, and the reference), `BulkHistory` writes the planner's rows with executemany
+in large transactions, with the big tables' triggers and secondary indexes dropped meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import multiprocessing
+import os
+import sqlite3
+from collections import defaultdict
+from datetime import date
+
+from . import crs, db, demo_history, schema_v1, times, workflow
+from . import tasks as tasklib
+from .demo_history import LOCAL, from_ts
+from .transitions import decide
+
+PHOTO_COLUMNS = ("sha256", "size", "content_type", "width", "height", "taken_at", "lon", "lat",
+                 "accuracy_m", "uploaded_by", "uploaded_at")
+EVENT_COLUMNS = ("case_no", "action", "actor", "role", "from_status", "to_status", "at", "due_at",
+                 "unit_code", "task_id", "note", "photos", "data")
+
+
+def insert(conn: sqlite3.Connection, table: str, columns, rows) -> None:
+    """executemany of row tuples into the named columns."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+
+
+@contextlib.contextmanager
+def bulk(conn: sqlite3.Connection, tables):
+    """Drop the tables' triggers and secondary indexes for a bulk load, and put them back after.
+
+    The caller fills the R-trees itself (the sync log is rebuilt at the end by `rebuild_sync_log`).
+    """
+    marks = ", ".join("?" * len(tables))
+    saved = conn.execute(f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') "
+                         f"AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY type, name",
+                         tuple(tables)).fetchall()
+    for kind, name, _sql in saved:
+        conn.execute(f'DROP {kind.upper()} "{name}"')
+    try:
+        yield
+    finally:
+        for _kind, _name, sql in saved:
+            conn.execute(sql)
+
+
+def rebuild_sync_log(conn: sqlite3.Connection) -> None:
+    """One revision per synced entity, in table order: a new centre has no history to replay."""
+    conn.execute("DELETE FROM sync_changes")
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'sync_changes'")
+    for entity, (table, key) in schema_v1.SYNCED.items():
+        conn.execute(f"INSERT INTO sync_changes (entity, entity_id, deleted) "
+                     f"SELECT '{entity}', {key.format(p=table)}, 0 FROM {table} ORDER BY fid")
+
+
+def write_components(conn: sqlite3.Connection, columns, rows, points) -> None:
+    """Components (fid first) and their R-tree entries from their (x, y), triggers off."""
+    with bulk(conn, ["components"]):
+        insert(conn, "components", columns, rows)
+        conn.executemany("INSERT INTO rtree_components_geom VALUES (?, ?, ?, ?, ?)",
+                         ((r[0], x, x, y, y) for r, (x, y) in zip(rows, points, strict=True)))
+
+
+# -- photos ----------------------------------------------------------------------------------------
+
+class Photos:
+    """Small, distinct JPEGs per case step (Pillow), stored in the centre's blob store."""
+
+    def __init__(self, store, seed: int, srs_id: int):
+        self.store, self.seed, self.srs_id = store, seed, srs_id
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            import PIL.Image  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def make(self, case_no: str, step: int, k: int, ts: int, who: str, xy) -> dict:
+        """The `photos` row of the k-th picture taken at one step of a case (the file stored)."""
+        data = self.jpeg(f"{self.seed}/{case_no}/{step}/{k}", f"{case_no} #{step}.{k}")
+        sha = self._put(data)
+        lon, lat = crs.to_lonlat(xy[0], xy[1], self.srs_id)
+        noise = hashlib.sha256(sha.encode()).digest()  # repeatable "randomness" for this picture
+        return {"sha256": sha, "size": len(data), "content_type": "image/jpeg", "width": 160, "height": 120,
+                "taken_at": times.to_db(from_ts(ts - 60 - noise[0])), "lon": round(lon, 7), "lat": round(lat, 7),
+                "accuracy_m": 3.0 + noise[1] % 12, "uploaded_by": who, "uploaded_at": times.to_db(from_ts(ts))}
+
+    def _put(self, data: bytes) -> str:
+        """Into the store's layout like `BlobStore.put_bytes`, but without an fsync per photo (thousands)."""
+        sha = hashlib.sha256(data).hexdigest()
+        target = self.store.path(sha)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".incoming-{sha}")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        return sha
+
+    @staticmethod
+    def jpeg(key: str, label: str) -> bytes:
+        """A 160×120 picture of coloured shapes and a caption, the same bytes for the same key."""
+        from PIL import Image, ImageDraw
+
+        h = hashlib.sha512(key.encode()).digest()
+        img = Image.new("RGB", (160, 120), (h[0] // 2 + 60, h[1] // 2 + 60, h[2] // 2 + 60))
+        draw = ImageDraw.Draw(img)
+        for i in range(5):
+            x, y, w, r, g, b = h[3 + 6 * i:9 + 6 * i]
+            box = (x % 140, y % 100, x % 140 + 12 + w % 50, y % 100 + 10 + w % 40)
+            (draw.ellipse if i % 2 else draw.rectangle)(box, fill=(r, g, b))
+        draw.text((4, 106), label, fill=(255, 255, 255))
+        out = io.BytesIO()
+        img.save(out, "JPEG", quality=70)
+        return out.getvalue()
+
+
+# -- the two history paths ---------------------------------------------------------------------------
+
+def replay(conn: sqlite3.Connection, plans, world) -> None:
+    """The step-by-step path: every action through `workflow`, in the order it happened."""
+    steps = [(key, plan, action, actor, kwargs, event[3]) for plan in plans
+             for (key, action, actor, kwargs), event in zip(plan.actions, plan.events, strict=True)]
+    steps.sort(key=lambda s: s[0])
+    ids = {}
+    for key, plan, action, actor, kwargs, photo_rows in steps:
+        insert(conn, "photos", PHOTO_COLUMNS, [tuple(r[c] for c in PHOTO_COLUMNS) for r in photo_rows])
+        if action == "report":
+            ids[plan.case_no] = world.ids.for_case(plan.case_no)
+            workflow.report(conn, actor, at=from_ts(key[0]), **kwargs)
+        else:
+            act(conn, plan.case_no, action, actor, from_ts(key[0]), ids[plan.case_no], **kwargs)
+
+
+def act(conn, case_no: str, action: str, actor, at, new_id, *, note=None, photos=(), task_id=None,
+        **params) -> None:
+    """`workflow.act` with a seeded task-id factory (act itself draws random UUIDs)."""
+    with db.transaction(conn):
+        case = workflow.case_row(conn, case_no)
+        ctx = workflow.context(conn, case, action, params, new_id=new_id)
+        changes = decide(case, action, actor, at, ctx, tasks=tasklib.for_case(conn, case_no), params=params,
+                         note=note, photos=tuple(photos), task_id=task_id)
+        workflow.apply(conn, changes)
+
+
+def day_rows(world, day) -> tuple:
+    """One report day planned and reduced to plain row tuples (cheap to pass between processes).
+
+    -> (case columns, [(case row, x, y)], [(sort key, event row, photo digests, photos rows, task rows)]).
+    """
+    plans = demo_history.plan_day(world, day)
+    columns = tuple(plans[0].case) if plans else ()
+    cases = [(tuple(p.case[c] for c in columns), p.report["x"], p.report["y"]) for p in plans]
+    events = []
+    for plan in plans:
+        made = defaultdict(list)
+        for key, row in plan.tasks:
+            made[key].append(tuple(row[c] for c in tasklib.COLUMNS))
+        events += [(key, tuple(event[c] for c in EVENT_COLUMNS), shas,
+                    [tuple(r[c] for c in PHOTO_COLUMNS) for r in photo_rows], made.get(key, ()))
+                   for key, event, shas, photo_rows in plan.events]
+    return columns, cases, events
+
+
+_WORLD = None  # the planner's world in a worker process (inherited by fork)
+
+
+def _planned(day) -> tuple:
+    return day_rows(_WORLD, day)
+
+
+def planned_days(world, days, workers: int):
+    """`day_rows` for each day, in order; planned in `workers` forked processes when more than one."""
+    global _WORLD
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (day_rows(world, day) for day in days)
+        return
+    _WORLD = world
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_planned, days, chunksize=4)
+    finally:
+        _WORLD = None
+
+
+class BulkHistory:
+    """The bulk path: cases as each day is planned; events, tasks and photos once their day is past."""
+
+    TABLES = ("cases", "case_events", "tasks", "photos", "case_photos")
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn, self.pending = conn, defaultdict(list)
+        self.fids = dict.fromkeys(self.TABLES, 0)
+
+    def add_day(self, rows: tuple, day: date) -> None:
+        """Write one report day's cases; queue their events by the day they happened; flush the past."""
+        columns, cases, events = rows
+        if cases:
+            first = self.fids["cases"] + 1
+            insert(self.conn, "cases", ("fid", *columns), [(first + i, *c[0]) for i, c in enumerate(cases)])
+            self.conn.executemany("INSERT INTO rtree_cases_geom VALUES (?, ?, ?, ?, ?)",
+                                  [(first + i, x, x, y, y) for i, (_row, x, y) in enumerate(cases)])
+            self.fids["cases"] += len(cases)
+            self.conn.execute("INSERT INTO serials (scope, last) VALUES (?, ?)",  # as next_case_no keeps it
+                              (f"case:{day:%Y%m%d}", len(cases)))
+        for entry in events:
+            self.pending[(entry[0][0] + LOCAL) // 86400].append(entry)
+        self.flush((day - date(1970, 1, 1)).days)
+
+    def flush(self, upto: int | None = None) -> None:
+        """Write every queued event that happened on or before local day `upto` (all when None).
+
+        Rows go in without their fid: the tables start empty, so SQLite numbers them in this order.
+        """
+        events, tasks, photos, links = [], [], [], []
+        fid = self.fids["case_events"]
+        for day in sorted(d for d in self.pending if upto is None or d <= upto):
+            for _key, event, shas, photo_rows, made in sorted(self.pending.pop(day), key=lambda e: e[0]):
+                fid += 1
+                events.append(event)
+                photos += photo_rows
+                links += [(event[0], sha, fid) for sha in shas]
+                tasks += made
+        self.fids["case_events"] = fid
+        insert(self.conn, "case_events", EVENT_COLUMNS, events)
+        insert(self.conn, "tasks", tasklib.COLUMNS, tasks)
+        insert(self.conn, "photos", PHOTO_COLUMNS, photos)
+        insert(self.conn, "case_photos", ("case_no", "sha256", "event_fid"), links)

@@ -1,0 +1,273 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The demo centre: a plausible, repeatable synthetic city written through the real workflow."""
+
+import contextlib
+import hashlib
+import io
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from citygrid import (
+    accounts,
+    blobs,
+    cli,
+    codes,
+    db,
+    demo,
+    demo_city,
+    demo_history,
+    demo_org,
+    dictionaries,
+    geocode,
+    gpkg,
+    integrity,
+    open311,
+    schema_v1,
+    times,
+)
+from citygrid.problems import Problem
+
+VALIDATE = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+# a few dozen grids and five days of cases (the showcase day included): seconds to build, all paths
+TINY = demo.Scale("tiny", demo_city.Layout((3, 3), (1, 1), (1, 2), (0, 1)), days=5, rate=5.0, collectors=2,
+                  components=600, photo_days=5, bulk=False)
+WALL_CLOCK = {("case_events", "recorded_at"), ("citygrid_migrations", "applied_at"),
+              ("gpkg_contents", "last_change")}
+
+
+def dump(path) -> dict:
+    """Every table's rows in rowid order (wall-clock columns blanked) and the schema."""
+    conn = sqlite3.connect(path)
+    out = {"schema": sorted(conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=str)}
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+        shown = ", ".join("NULL" if (table, c) in WALL_CLOCK else f'"{c}"' for c in cols)
+        order = "name" if table == "sqlite_sequence" else "rowid"
+        out[table] = conn.execute(f'SELECT {shown} FROM "{table}" ORDER BY {order}').fetchall()
+    conn.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """The default demo, written by the CLI: (path, what it printed)."""
+    path = tmp_path_factory.mktemp("demo") / "center.gpkg"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["demo", str(path)]) == 0
+    return path, out.getvalue()
+
+
+@pytest.fixture
+def conn(small):
+    c = db.open_center(small[0])
+    yield c
+    c.close()
+
+
+def tiny(path, seed=1, bulk=False, workers=1):
+    demo.build(path, scale=TINY, seed=seed, bulk=bulk, workers=workers)
+    return dump(path)
+
+
+# -- the command -----------------------------------------------------------------------------------
+
+def test_cli_prints_counts_accounts_and_how_to_open_it_in_qgis(small):
+    path, out = small
+    assert f"wrote {path}" in out and "rows per table:" in out and "case_events" in out
+    assert "password citygrid-demo" in out and "collector01" in out and "citygrid-demo-key" in out
+    assert "QGIS" in out and "EPSG:4549" in out
+
+
+def test_cli_refuses_to_overwrite_without_force(small, capsys):
+    path = small[0]
+    before = path.read_bytes()
+    assert cli.main(["demo", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already exists" in err and "--force" in err
+    assert path.read_bytes() == before
+
+
+def test_bad_seed_scale_and_fraction_are_coded_problems_and_write_nothing(tmp_path):
+    for call, code in [(lambda: demo.build(tmp_path / "a.gpkg", seed=-1), "demo.bad_seed"),
+                       (lambda: demo.scale("huge"), "demo.unknown_scale"),
+                       (lambda: demo.scale("city", 0), "demo.bad_fraction"),
+                       (lambda: demo.scale("city", 1.5), "demo.bad_fraction")]:
+        with pytest.raises(Problem) as exc:
+            call()
+        assert exc.value.code == code
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_that_fails_half_way_leaves_no_file(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo.demo_inventory, "build", broken)
+    with pytest.raises(RuntimeError):
+        demo.build(tmp_path / "c.gpkg", scale=TINY)
+    assert not (tmp_path / "c.gpkg").exists()
+
+
+def test_a_fraction_of_the_city_is_smaller_but_keeps_its_years():
+    city, tenth = demo.scale("city"), demo.scale("city", 0.1)
+    assert tenth.days == city.days and tenth.rate == pytest.approx(city.rate / 10)
+    assert tenth.layout.blocks[0] ** 2 == pytest.approx(city.layout.blocks[0] ** 2 / 10, rel=0.15)
+    assert tenth.components == 41_700 and tenth.collectors < city.collectors
+
+
+# -- the city --------------------------------------------------------------------------------------
+
+def test_the_city_scale_has_16_streets_of_8_communities_and_about_8500_grids():
+    city = demo_city.build(demo.SCALES["city"].layout, seed=3)
+    levels = [r[2] for r in city.regions]
+    assert (levels.count("district"), levels.count("street"), levels.count("community")) == (1, 16, 128)
+    assert 7_000 < len(city.cells) < 10_500 and len(city.water) == 2 and city.crossings
+    communities = [r[0] for r in city.regions if r[2] == "community"]
+    runs = demo_org.collector_runs(communities, demo.SCALES["city"].collectors)
+    assert len(runs) == 45 and {len(r) for r in runs} <= {1, 2, 3}
+    assert [c for run in runs for c in run] == communities
+
+
+def test_grid_codes_are_valid_15_digits_and_grids_about_10000_square_metres(conn):
+    rows = conn.execute("SELECT code, street_code, community_code, geom FROM grids").fetchall()
+    assert len(rows) > 100
+    for code, street, community, geom in rows:
+        parsed = codes.parse_grid_code(code)
+        assert len(code) == 15 and not parsed.legacy and parsed.county == "320508"
+        assert (parsed.street_code, parsed.community_code) == (street, community)
+        ring = gpkg.decode(geom)[1][0]
+        area = abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False))) / 2
+        assert 6_000 < area < 16_000
+
+
+def test_grid_serials_run_from_one_in_each_community(conn):
+    serials = {}
+    for code, community in conn.execute("SELECT code, community_code FROM grids ORDER BY fid"):
+        serials.setdefault(community, []).append(int(code[-3:]))
+    assert all(s == list(range(1, len(s) + 1)) for s in serials.values())
+    names = dict(conn.execute("SELECT code, level FROM regions"))
+    assert set(serials) <= {c for c, level in names.items() if level == "community"}
+
+
+def test_every_standard_component_class_is_in_the_inventory(conn):
+    found = dict(conn.execute("SELECT substr(ObjID, 7, 4), min(ObjName) FROM components GROUP BY 1"))
+    standard = dictionaries.load_classes(dictionaries.default_dir() / "components.csv", "component")
+    assert {c.code: c.minor_name for c in standard}.items() <= found.items()
+
+
+def test_objids_are_valid_unique_and_numbered_per_class_without_gaps(conn):
+    ids = [r[0] for r in conn.execute("SELECT ObjID FROM components")]
+    assert len(ids) == len(set(ids)) > 5_000
+    last = {}
+    for objid in ids:
+        parsed = codes.parse_objid(objid, "gb16")
+        last[parsed.class_code] = max(last.get(parsed.class_code, 0), parsed.serial_number)
+    counted = dict(conn.execute("SELECT substr(ObjID, 7, 4), count(*) FROM components GROUP BY 1"))
+    assert last == counted  # 1..n, none skipped
+    serials = dict(conn.execute("SELECT scope, last FROM serials WHERE scope LIKE 'objid:%'"))
+    assert serials == {f"objid:320508{k}": v for k, v in last.items()}
+
+
+def test_every_component_lies_in_the_grid_its_bgid_names(conn):
+    for geom, bgid in conn.execute("SELECT geom, BGID FROM components"):
+        x, y = gpkg.decode(geom)[1]
+        assert geocode.grid_at(conn, x, y)["code"] == bgid
+
+
+def test_every_case_lies_in_its_grid(conn):
+    for geom, grid, street in conn.execute("SELECT geom, grid_code, street_code FROM cases"):
+        found = geocode.grid_at(conn, *gpkg.decode(geom)[1])
+        assert (found["code"], found["street_code"]) == (grid, street)
+
+
+# -- the history -----------------------------------------------------------------------------------
+
+def test_every_status_is_present(conn):
+    present = {r[0] for r in conn.execute("SELECT DISTINCT status FROM cases")}
+    assert present == set(schema_v1.STATUSES)
+    closed = conn.execute("SELECT count(*) FROM cases WHERE status = 'closed'").fetchone()[0]
+    assert closed > conn.execute("SELECT count(*) FROM cases").fetchone()[0] / 2  # most are closed
+
+
+def test_collector01_has_open_check_and_verify_tasks(conn):
+    open_tasks = dict(conn.execute("SELECT kind, count(*) FROM tasks WHERE assignee = 'collector01' "
+                                   "AND status = 'open' GROUP BY kind"))
+    assert open_tasks.get("check", 0) >= 3 and open_tasks.get("verify", 0) >= 1
+
+
+def test_the_history_has_reworks_returns_extensions_and_late_disposals(conn):
+    actions = dict(conn.execute("SELECT action, count(*) FROM case_events GROUP BY action"))
+    for action in ("report", "send_verify", "verify_confirmed", "register", "dispatch", "return", "extend",
+                   "report_disposal", "check_pass", "check_fail", "close", "park", "void", "reject"):
+        assert actions.get(action, 0) > 0, action
+    late = conn.execute("SELECT count(*) FROM case_events WHERE action = 'report_disposal' AND at > due_at")
+    assert late.fetchone()[0] > 0
+
+
+def test_nothing_happens_after_the_demo_now(conn):
+    now = times.to_db(demo_history.NOW)
+    assert conn.execute("SELECT max(at) FROM case_events").fetchone()[0] <= now
+    assert conn.execute("SELECT max(reported_at) FROM cases").fetchone()[0] <= now
+
+
+def test_photos_are_small_distinct_jpegs_in_the_blob_store(small, conn):
+    store = blobs.store_for(small[0])
+    rows = conn.execute("SELECT sha256, size FROM photos").fetchall()
+    assert len(rows) > 50
+    for sha, size in rows:
+        data = store.path(sha).read_bytes()
+        assert data[:2] == b"\xff\xd8" and len(data) == size < 20_000
+        assert hashlib.sha256(data).hexdigest() == sha
+    linked = conn.execute("SELECT count(DISTINCT case_no) FROM case_photos").fetchone()[0]
+    assert linked > 20
+
+
+def test_the_sync_log_has_one_revision_per_synced_row(conn):
+    expected = sum(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                   for table, _key in schema_v1.SYNCED.values())
+    rows = conn.execute("SELECT count(*), count(DISTINCT entity || ':' || entity_id), sum(deleted) "
+                        "FROM sync_changes").fetchone()
+    assert tuple(rows) == (expected, expected, 0)
+
+
+def test_demo_accounts_log_in_and_the_open311_key_works(conn):
+    names = ("admin", "operator", "leader", "dispatcher", "supervisor", "gis", "collector01", "unit_szsw")
+    for name in names:
+        assert accounts.authenticate(conn, name, "citygrid-demo").username == name
+    assert accounts.actor(conn, "collector01").grids
+    assert open311.key_actor(conn, demo.OPEN311_KEY).role == "admin"
+
+
+def test_the_demo_passes_the_integrity_check(small):
+    assert integrity.check(small[0]) == []
+
+
+@pytest.mark.skipif(not VALIDATE.exists(), reason="GDAL's validate_gpkg.py is installed by make deps")
+def test_the_demo_passes_gdal_validate_gpkg(small):
+    res = subprocess.run(["/usr/bin/python3", str(VALIDATE), str(small[0])], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+# -- repeatability and the two paths ---------------------------------------------------------------
+
+def test_the_same_seed_writes_the_same_database_whatever_the_clock(tmp_path, monkeypatch):
+    first = tiny(tmp_path / "a.gpkg", bulk=True)
+    monkeypatch.setattr(times, "now", lambda: demo_history.NOW.replace(year=2031))
+    assert tiny(tmp_path / "b.gpkg", bulk=True) == first
+
+
+def test_different_seeds_write_different_cities(tmp_path):
+    one, two = tiny(tmp_path / "a.gpkg", seed=1, bulk=True), tiny(tmp_path / "b.gpkg", seed=2, bulk=True)
+    assert one["grids"] != two["grids"] and one["cases"] != two["cases"]
+
+
+def test_the_bulk_path_writes_exactly_the_rows_of_the_workflow_path(tmp_path):
+    """Every table, row for row: the planner in two worker processes and executemany, or `workflow`."""
+    step, bulk = tiny(tmp_path / "step.gpkg"), tiny(tmp_path / "bulk.gpkg", bulk=True, workers=2)
+    assert len(step["case_events"]) > 100 and len(step["tasks"]) > 20 and len(step["photos"]) > 20
+    for table in step:
+        assert bulk[table] == step[table], table
