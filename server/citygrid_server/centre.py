@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import queue
+from concurrent.futures import ThreadPoolExecutor
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,9 @@ class ServiceConfig:
     max_pull_limit: int = 2000
     login_max_failures: int = 5
     login_window: timedelta = timedelta(minutes=15)
+    # each scrypt check takes ~16 MB and a core for ~70 ms: a shift-start login storm queues on a few
+    # dedicated threads (glibc keeps a 16 MB arena per thread that ever ran one, so few threads)
+    login_threads: int = 4
 
     def session_policy(self) -> sessions.Policy:
         return sessions.Policy(self.token_ttl, self.login_max_failures, self.login_window)
@@ -41,6 +45,7 @@ class Centre:
         self.blobs = blobs.store_for(self.path)
         self.uploads = UploadStore(self.blobs, max_size=self.config.max_upload_bytes)
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self.login_pool = ThreadPoolExecutor(self.config.login_threads, thread_name_prefix="login")
 
     @contextmanager
     def checkout(self) -> Iterator[sqlite3.Connection]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 from fastapi import APIRouter, Depends
@@ -35,14 +36,17 @@ class LoginOut(BaseModel):
 
 
 @router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, cx: sqlite3.Connection = Depends(deps.conn),
-          centre: Centre = Depends(deps.centre)) -> LoginOut:
+async def login(body: LoginIn, cx: sqlite3.Connection = Depends(deps.conn),
+                centre: Centre = Depends(deps.centre)) -> LoginOut:
     """Exchange a centre account's credentials for a bearer token bound to a device."""
-    token, expires, actor = sessions.login(cx, body.username, body.password, body.device_id,
-                                           policy=centre.config.session_policy())
-    row = cx.execute("SELECT display_name FROM users WHERE username = ?", (actor.username,)).fetchone()
-    return LoginOut(token=token, expires_at=times.to_db(expires),
-                    user=UserOut(username=actor.username, role=actor.role, display_name=row[0]))
+    def work() -> LoginOut:
+        token, expires, actor = sessions.login(cx, body.username, body.password, body.device_id,
+                                               policy=centre.config.session_policy())
+        row = cx.execute("SELECT display_name FROM users WHERE username = ?", (actor.username,)).fetchone()
+        return LoginOut(token=token, expires_at=times.to_db(expires),
+                        user=UserOut(username=actor.username, role=actor.role, display_name=row[0]))
+
+    return await asyncio.get_running_loop().run_in_executor(centre.login_pool, work)
 
 
 @router.post("/logout", status_code=204)
