@@ -5,7 +5,7 @@ import logging
 import os
 
 from .app import create_app
-from .cli import LOG_FORMAT
+from .cli import LOG_FORMAT, config_from_env
 
 logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-app = create_app(os.environ["CITYGRID_CENTER"])
+app = create_app(os.environ["CITYGRID_CENTER"], config_from_env())

@@ -23,7 +23,21 @@ def add_parser(sub) -> None:
                    help="seconds to let in-flight requests finish on shutdown")
     p.add_argument("--keep-alive", type=int, default=75,
                    help="seconds an idle connection stays open (devices reuse it between requests)")
+    p.add_argument("--max-photo-mb", type=float, default=20.0, help="largest photo accepted, in MB")
+    p.add_argument("--token-hours", type=float, default=12.0, help="how long a device token stays valid")
     p.set_defaults(run=run)
+
+
+def config_from_env():
+    """The service settings `citygrid serve` hands to its worker processes through the environment."""
+    from datetime import timedelta
+
+    from .centre import ServiceConfig
+
+    defaults = ServiceConfig()
+    return ServiceConfig(
+        token_ttl=timedelta(hours=float(os.environ.get("CITYGRID_TOKEN_HOURS", "12"))),
+        max_upload_bytes=int(os.environ.get("CITYGRID_MAX_PHOTO_BYTES", defaults.max_upload_bytes)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,9 +47,13 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.workers <= 64:
         raise Problem("serve.bad_workers", workers=args.workers)
+    if not 0 < args.max_photo_mb <= 500 or not 0 < args.token_hours <= 24 * 90:
+        raise Problem("serve.bad_limit", max_photo_mb=args.max_photo_mb, token_hours=args.token_hours)
     path = os.path.abspath(args.path)
-    create_app(path)  # validate the centre (missing, foreign, newer schema) before binding the port
     os.environ["CITYGRID_CENTER"] = path
+    os.environ["CITYGRID_MAX_PHOTO_BYTES"] = str(int(args.max_photo_mb * 1024 * 1024))
+    os.environ["CITYGRID_TOKEN_HOURS"] = str(args.token_hours)
+    create_app(path, config_from_env())  # validate the centre (missing, foreign, newer) before binding
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
     uvicorn.run("citygrid_server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, access_log=False, timeout_graceful_shutdown=args.graceful_timeout,

@@ -20,8 +20,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, path, port: int | None = None, workers: int = 1):
+    def __init__(self, path, port: int | None = None, workers: int = 1, extra: list[str] | None = None):
         self.path, self.port, self.workers = path, port or free_port(), workers
+        self.extra = list(extra or [])
         self.proc: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -29,7 +30,7 @@ class LiveServer:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "citygrid", "serve", str(self.path), "--port", str(self.port),
-             "--workers", str(self.workers), "--log-level", "warning"],
+             "--workers", str(self.workers), "--log-level", "warning", *self.extra],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -216,3 +216,17 @@ def test_sigterm_lets_an_in_flight_push_finish(centre_path):
     assert not isinstance(r, Exception), repr(r)
     assert r.status_code == 200
     assert [x["status"] for x in r.json()["receipts"]] == ["accepted"] * 40
+
+
+def test_serve_limits_come_from_the_command_line(centre_path):
+    server = LiveServer(centre_path, extra=["--max-photo-mb", "0.5"]).start()
+    try:
+        headers = _login(server.url)
+        data = b"\xff\xd8\xff\xe0" + random.Random(9).randbytes(600_000)
+        sha = hashlib.sha256(data).hexdigest()
+        meta = f"sha256 {base64.b64encode(sha.encode()).decode()},content_type {base64.b64encode(b'image/jpeg').decode()}"
+        r = httpx.post(f"{server.url}/api/v1/uploads/", headers={**headers, "Tus-Resumable": "1.0.0",
+                                                                 "Upload-Length": str(len(data)), "Upload-Metadata": meta})
+        assert r.status_code == 413 and r.json()["error"]["details"]["max_size"] == 524288
+    finally:
+        server.stop()
