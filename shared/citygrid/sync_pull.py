@@ -153,20 +153,25 @@ class _Scope:
                 out.append(Item(r["rev"], "case", r["case_no"], True, None))
         return out
 
+    # (entity, table, key column, the column the scope filters on)
+    ROWS = {"case": ("cases", "case_no", "case_no"), "grid": ("grids", "code", "code"),
+            "component": ("components", "ObjID", "BGID")}
+
+    def _rows(self, entity: str, values, after: int = 0) -> list[Item]:
+        """Live rows of `entity` whose scope column is in `values`, changed after revision `after`."""
+        table, key, scope = self.ROWS[entity]
+        sql = (f"SELECT sc.rev, t.* FROM {table} t JOIN sync_changes sc ON sc.entity = '{entity}' "
+               f"AND sc.entity_id = t.{key} WHERE t.{scope} IN ({{}}) AND sc.rev > ?")
+        return [Item(r["rev"], entity, r[key], False, r) for r in self._in(sql, values, after)]
+
     def _cases(self, after: int) -> list[Item]:
-        sql = ("SELECT sc.rev, c.* FROM cases c JOIN sync_changes sc ON sc.entity = 'case' "
-               "AND sc.entity_id = c.case_no WHERE c.case_no IN ({}) AND sc.rev > ?")
-        return [Item(r["rev"], "case", r["case_no"], False, r) for r in self._in(sql, self.case_nos, after)]
+        return self._rows("case", self.case_nos, after)
 
     def _grid_items(self, after: int) -> list[Item]:
-        sql = ("SELECT sc.rev, g.* FROM grids g JOIN sync_changes sc ON sc.entity = 'grid' "
-               "AND sc.entity_id = g.code WHERE g.code IN ({}) AND sc.rev > ?")
-        return [Item(r["rev"], "grid", r["code"], False, r) for r in self._in(sql, self.grid_codes, after)]
+        return self._rows("grid", self.grid_codes, after)
 
     def _components(self, after: int) -> list[Item]:
-        sql = ("SELECT sc.rev, c.* FROM components c JOIN sync_changes sc ON sc.entity = 'component' "
-               "AND sc.entity_id = c.ObjID WHERE c.BGID IN ({}) AND sc.rev > ?")
-        return [Item(r["rev"], "component", r["ObjID"], False, r) for r in self._in(sql, self.grid_codes, after)]
+        return self._rows("component", self.grid_codes, after)
 
     def _dictionary(self, after: int) -> list[Item]:
         sql = ("SELECT sc.rev, sc.entity, sc.entity_id, sc.deleted FROM sync_changes sc "
@@ -182,21 +187,9 @@ class _Scope:
         new_cases = {it.data["case_no"] for it in page if it.type == "task" and not it.deleted}
         if not new_cases:
             return []
-        sql = ("SELECT sc.rev, c.* FROM cases c JOIN sync_changes sc ON sc.entity = 'case' "
-               "AND sc.entity_id = c.case_no WHERE c.case_no IN ({})")
-        cases = [Item(r["rev"], "case", r["case_no"], False, r) for r in self._in(sql, new_cases)]
+        cases = self._rows("case", new_cases)
         grids = {it.data["grid_code"] for it in cases if it.data["grid_code"]}
-        return cases + self._grid_items_for(grids) + self._components_for(grids)
-
-    def _grid_items_for(self, codes: set[str]) -> list[Item]:
-        sql = ("SELECT sc.rev, g.* FROM grids g JOIN sync_changes sc ON sc.entity = 'grid' "
-               "AND sc.entity_id = g.code WHERE g.code IN ({})")
-        return [Item(r["rev"], "grid", r["code"], False, r) for r in self._in(sql, codes)]
-
-    def _components_for(self, codes: set[str]) -> list[Item]:
-        sql = ("SELECT sc.rev, c.* FROM components c JOIN sync_changes sc ON sc.entity = 'component' "
-               "AND sc.entity_id = c.ObjID WHERE c.BGID IN ({})")
-        return [Item(r["rev"], "component", r["ObjID"], False, r) for r in self._in(sql, codes)]
+        return cases + self._rows("grid", grids) + self._rows("component", grids)
 
     # --- wire data ---------------------------------------------------------------------------
 
