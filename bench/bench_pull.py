@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Pull of one collector's 500 open tasks with their cases, grids and components (target < 1 s).
+"""Pull of one collector's 500 open tasks with their cases, grids and nearby components (target < 1 s).
 
     .venv/bin/python bench/bench_pull.py [--center var/demo-city/center.gpkg] [--tasks 500]
 
 With --center, a copy of that centre is used (e.g. the city-scale demo) and `--tasks` open check tasks
 are given to one collector; without it a centre of 1,600 grids, 64,000 components and 100,000 other
-cases is built first. Prints the full pull (all pages, in-process and over HTTP on loopback) against
+cases is built first. Prints the full pull (pages of 2,000, in-process and over HTTP on loopback) against
 a baseline measured in the same run: reading the same task, case, grid and component rows with plain
 indexed SELECTs. Figures only.
 """
@@ -70,17 +70,36 @@ def give_tasks(path: Path, n: int) -> str:
     return user
 
 
+def give_existing_tasks(path: Path, n: int) -> str:
+    """On a real centre (the city demo): `n` open check tasks over its most recent cases, inserted
+    directly (a pull does not care how a task came to be) for one collector."""
+    c = db.open_center(path)
+    user = "pullbench"
+    with db.transaction(c):
+        c.execute("INSERT OR IGNORE INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'collector', ?)",
+                  (user, user, accounts.hash_password(cf.PASSWORD)))
+        cases = [r[0] for r in c.execute("SELECT case_no FROM cases ORDER BY reported_at DESC LIMIT ?", (n,))]
+        c.executemany("INSERT INTO tasks (id, kind, case_no, assignee, status, created_at, due_at) VALUES "
+                      "(?, 'check', ?, ?, 'open', '2026-11-20T01:00:00.000Z', '2026-11-20T03:00:00.000Z')",
+                      [(f"bench-{i:06d}", no, user) for i, no in enumerate(cases)])
+    c.close()
+    return user
+
+
 def baseline(path: Path, user: str) -> float:
+    """The same rows a pull sends, read with plain indexed SELECTs and no sync bookkeeping."""
     c = db.open_center(path)
     t0 = time.perf_counter()
     tasks = c.execute("SELECT * FROM tasks WHERE assignee = ? AND status = 'open'", (user,)).fetchall()
     cases = [c.execute("SELECT * FROM cases WHERE case_no = ?", (t["case_no"],)).fetchone() for t in tasks]
-    grids = {r["grid_code"] for r in cases}
-    for g in grids:
+    for g in {r["grid_code"] for r in cases}:
         c.execute("SELECT * FROM grids WHERE code = ?", (g,)).fetchall()
-        c.execute("SELECT * FROM components WHERE BGID = ?", (g,)).fetchall()
-    c.execute("SELECT * FROM classes").fetchall()
-    c.execute("SELECT * FROM conditions").fetchall()
+    for k in cases:
+        x, y = gpkg.decode(k["geom"])[1]
+        c.execute("SELECT c.* FROM rtree_components_geom r JOIN components c ON c.fid = r.id WHERE r.minx >= ? "
+                  "AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ?", (x - 30, x + 30, y - 30, y + 30)).fetchall()
+    for t in ("classes", "conditions", "units"):
+        c.execute(f"SELECT * FROM {t}").fetchall()
     elapsed = time.perf_counter() - t0
     c.close()
     return elapsed
@@ -91,7 +110,7 @@ def pull_in_process(path: Path, user: str) -> tuple[float, int, int]:
     actor = accounts.actor(c, user)
     t0, cursor, items, pages = time.perf_counter(), None, 0, 0
     while True:
-        page = sync_pull.pull(c, actor, "bench-device", cursor, 500)
+        page = sync_pull.pull(c, actor, "bench-device", cursor, 2000)
         items += len(page["items"])
         pages += 1
         cursor = page["cursor"]
@@ -114,7 +133,7 @@ def pull_over_http(path: Path, user: str) -> float:
         t0, cursor = time.perf_counter(), None
         with httpx.Client(timeout=60) as client:
             while True:
-                params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
+                params = {"limit": 2000} | ({"cursor": cursor} if cursor else {})
                 body = client.get(f"{server.url}/api/v1/sync/pull", params=params, headers=h).json()
                 cursor = body["cursor"]
                 if not body["has_more"]:
@@ -134,9 +153,10 @@ def main() -> None:
         t0 = time.perf_counter()
         if a.center:
             shutil.copy(a.center, path)
+            user = give_existing_tasks(path, a.tasks)
         else:
             build(path)
-        user = give_tasks(path, a.tasks)
+            user = give_tasks(path, a.tasks)
         c = db.open_center(path)
         counts = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("grids", "components", "cases")}
         c.close()

@@ -22,6 +22,7 @@ from .accounts import Actor
 from .problems import Problem
 
 CURSOR_PREFIX = "r"
+ALL = 2**62  # a revision bound above every revision
 DICTIONARY = ("class", "condition", "unit")
 
 
@@ -59,7 +60,7 @@ def pull(conn: sqlite3.Connection, actor: Actor, device_id: str, cursor: str | N
         top = conn.execute("SELECT coalesce(max(rev), 0) FROM sync_changes").fetchone()[0]
         after = parse_cursor(cursor, top)
         _acknowledge(conn, device_id, after)
-        scope = _Scope(conn, actor, device_id)
+        scope = _Scope(conn, actor, device_id, limit)
         changes = _dedupe(sorted(scope.changes(after), key=lambda it: (it.rev, it.type, it.id)))
         more = len(changes) > limit
         if more:  # never cut between two items of one revision
@@ -103,11 +104,17 @@ def _remember(conn: sqlite3.Connection, device_id: str, page: list[Item]) -> Non
 
 
 class _Scope:
-    """What one actor's device may hold, and the rows that changed within it."""
+    """What one actor's device may hold, and the rows that changed within it.
 
-    def __init__(self, conn: sqlite3.Connection, actor: Actor, device_id: str):
-        self.conn, self.actor, self.device = conn, actor, device_id
+    Components: those of a collector's own grids (for new reports on patrol), the component a case
+    names, and those within a square of ±`pull_component_radius_m` (default 30 m) around each task's case.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, actor: Actor, device_id: str, limit: int):
+        # one row more than a page, so a query that was cut short shows it (the page then says has_more)
+        self.conn, self.actor, self.device, self.limit = conn, actor, device_id, limit + 1
         self.srs = crs.centre_srs_id(conn)
+        self.radius = float(db.meta(conn, "pull_component_radius_m", "30") or 30)
         if actor.role == "collector":
             where, args = "t.assignee = ? AND t.kind IN ('verify', 'check')", (actor.username,)
         else:
@@ -116,13 +123,38 @@ class _Scope:
         self.task_args = args
         self.case_nos = {r[0] for r in conn.execute(f"SELECT DISTINCT t.case_no FROM tasks t WHERE {self.task_where}",
                                                     args)}
-        self.grid_codes = self._grids()
+        # changes stream only for what the device already holds; a task sent now brings the rest along
+        self.held = {r[0] for r in conn.execute(
+            f"SELECT dt.task_id FROM device_tasks dt JOIN tasks t ON t.id = dt.task_id AND {self.task_where} "
+            f"WHERE dt.device_id = ? AND dt.tombstone_rev IS NULL", (*args, device_id))}
+        held_cases = {r[0] for r in self._in("SELECT case_no FROM tasks WHERE id IN ({})", self.held)}
+        self.own_grids = set(actor.grids) if actor.role == "collector" else set()
+        self.held_cases = held_cases
+        self.grid_codes = self.own_grids | self._case_grids(held_cases)
+        self.component_ids = self._own_components() | self._near_components(held_cases)
 
-    def _grids(self) -> set[str]:
-        codes = set(self.actor.grids) if self.actor.role == "collector" else set()
-        codes |= {r[0] for r in self._in("SELECT grid_code FROM cases WHERE case_no IN ({})", self.case_nos)
-                  if r[0]}
-        return codes
+    def _case_grids(self, case_nos) -> set[str]:
+        return {r[0] for r in self._in("SELECT grid_code FROM cases WHERE case_no IN ({})", case_nos) if r[0]}
+
+    def _own_components(self) -> set[str]:
+        return {r[0] for r in self._in("SELECT ObjID FROM components WHERE BGID IN ({})", self.own_grids)}
+
+    def _near_components(self, case_nos) -> set[str]:
+        """The component each case names and those in a square of ±radius around its point, found
+        by one R-tree join per 500 cases (no Python per component)."""
+        sql = ("SELECT c.ObjID FROM cases k JOIN rtree_components_geom x "
+               "ON x.minx >= ST_MinX(k.geom) - :r AND x.maxx <= ST_MaxX(k.geom) + :r "
+               "AND x.miny >= ST_MinY(k.geom) - :r AND x.maxy <= ST_MaxY(k.geom) + :r "
+               "JOIN components c ON c.fid = x.id WHERE k.case_no IN ({}) "
+               "UNION SELECT ObjID FROM cases WHERE case_no IN ({}) AND ObjID IS NOT NULL")
+        out = set()
+        values = sorted(case_nos)
+        for i in range(0, len(values), 500):
+            chunk = values[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(r[0] for r in self.conn.execute(sql.replace("{}", marks).replace(":r", str(float(self.radius))),
+                                                       (*chunk, *chunk)))
+        return out
 
     def _in(self, sql: str, values, *extra):
         values = sorted(values)
@@ -130,66 +162,63 @@ class _Scope:
             chunk = values[i:i + 500]
             yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), (*chunk, *extra))
 
-    # --- changed rows ---------------------------------------------------------------------
+    # --- changed rows: each query returns at most `limit` rows, oldest revision first ---------
 
     def changes(self, after: int) -> list[Item]:
-        return (self._tasks(after) + self._task_tombstones(after) + self._cases(after)
-                + self._grid_items(after) + self._components(after) + self._dictionary(after))
+        return (self._tasks(after) + self._task_tombstones(after) + self._rows("case", self.held_cases, after)
+                + self._rows("grid", self.grid_codes, after) + self._rows("component", self.component_ids, after)
+                + self._dictionary(after))
 
     def _tasks(self, after: int) -> list[Item]:
         sql = (f"SELECT sc.rev, t.* FROM tasks t JOIN sync_changes sc ON sc.entity = 'task' AND sc.entity_id = t.id "
-               f"WHERE {self.task_where} AND sc.rev > ?")
-        return [Item(r["rev"], "task", r["id"], False, r) for r in self.conn.execute(sql, (*self.task_args, after))]
+               f"WHERE {self.task_where} AND sc.rev > ? ORDER BY sc.rev LIMIT ?")
+        return [Item(r["rev"], "task", r["id"], False, r)
+                for r in self.conn.execute(sql, (*self.task_args, after, self.limit))]
 
     def _task_tombstones(self, after: int) -> list[Item]:
         sql = (f"SELECT sc.rev, dt.task_id, dt.case_no FROM device_tasks dt "
                f"JOIN sync_changes sc ON sc.entity = 'task' AND sc.entity_id = dt.task_id "
                f"LEFT JOIN tasks t ON t.id = dt.task_id AND {self.task_where} "
-               f"WHERE dt.device_id = ? AND sc.rev > ? AND t.id IS NULL")
+               f"WHERE dt.device_id = ? AND sc.rev > ? AND t.id IS NULL ORDER BY sc.rev LIMIT ?")
         out = []
-        for r in self.conn.execute(sql, (*self.task_args, self.device, after)):
+        for r in self.conn.execute(sql, (*self.task_args, self.device, after, self.limit)):
             out.append(Item(r["rev"], "task", r["task_id"], True, None))
             if r["case_no"] not in self.case_nos:
                 out.append(Item(r["rev"], "case", r["case_no"], True, None))
         return out
 
-    # (entity, table, key column, the column the scope filters on)
-    ROWS = {"case": ("cases", "case_no", "case_no"), "grid": ("grids", "code", "code"),
-            "component": ("components", "ObjID", "BGID")}
+    # (table, key column)
+    ROWS = {"case": ("cases", "case_no"), "grid": ("grids", "code"), "component": ("components", "ObjID")}
 
-    def _rows(self, entity: str, values, after: int = 0) -> list[Item]:
-        """Live rows of `entity` whose scope column is in `values`, changed after revision `after`."""
-        table, key, scope = self.ROWS[entity]
-        sql = (f"SELECT sc.rev, t.* FROM {table} t JOIN sync_changes sc ON sc.entity = '{entity}' "
-               f"AND sc.entity_id = t.{key} WHERE t.{scope} IN ({{}}) AND sc.rev > ?")
-        return [Item(r["rev"], entity, r[key], False, r) for r in self._in(sql, values, after)]
-
-    def _cases(self, after: int) -> list[Item]:
-        return self._rows("case", self.case_nos, after)
-
-    def _grid_items(self, after: int) -> list[Item]:
-        return self._rows("grid", self.grid_codes, after)
-
-    def _components(self, after: int) -> list[Item]:
-        return self._rows("component", self.grid_codes, after)
+    def _rows(self, entity: str, keys, after: int = 0, *, upto: int | None = None) -> list[Item]:
+        """Live rows of `entity` with these keys changed after revision `after` (at most `limit`,
+        oldest first), or, with `upto`, every one whose revision is at most `upto`."""
+        table, key = self.ROWS[entity]
+        base = (f"SELECT sc.rev, t.* FROM {table} t JOIN sync_changes sc ON sc.entity = '{entity}' "
+                f"AND sc.entity_id = t.{key} WHERE t.{key} IN ({{}}) ")
+        if upto is not None:
+            rows = self._in(base + "AND sc.rev <= ?", keys, upto)
+        else:
+            rows = self._in(base + "AND sc.rev > ? ORDER BY sc.rev LIMIT ?", keys, after, self.limit)
+        return [Item(r["rev"], entity, r[key], False, r) for r in rows]
 
     def _dictionary(self, after: int) -> list[Item]:
         sql = ("SELECT sc.rev, sc.entity, sc.entity_id, sc.deleted FROM sync_changes sc "
-               "WHERE sc.entity IN ('class', 'condition', 'unit') AND sc.rev > ?")
+               "WHERE sc.entity IN ('class', 'condition', 'unit') AND sc.rev > ? ORDER BY sc.rev LIMIT ?")
         return [Item(r["rev"], r["entity"], r["entity_id"], bool(r["deleted"]), None)
-                for r in self.conn.execute(sql, (after,))]
+                for r in self.conn.execute(sql, (after, self.limit))]
 
     # --- what a newly sent task brings with it ---------------------------------------------
 
     def bundles(self, page: list[Item]) -> list[Item]:
-        """A task entering the device brings its case, grid and the grid's components along,
+        """A task the device does not hold yet brings its case, grid and nearby components along,
         whatever their revisions (they may predate the cursor)."""
-        new_cases = {it.data["case_no"] for it in page if it.type == "task" and not it.deleted}
+        new_cases = {it.data["case_no"] for it in page
+                     if it.type == "task" and not it.deleted and it.id not in self.held}
         if not new_cases:
             return []
-        cases = self._rows("case", new_cases)
-        grids = {it.data["grid_code"] for it in cases if it.data["grid_code"]}
-        return cases + self._rows("grid", grids) + self._rows("component", grids)
+        return (self._rows("case", new_cases, upto=ALL) + self._rows("grid", self._case_grids(new_cases), upto=ALL)
+                + self._rows("component", self._near_components(new_cases), upto=ALL))
 
     # --- wire data ---------------------------------------------------------------------------
 

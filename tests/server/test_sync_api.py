@@ -292,3 +292,36 @@ def test_creation_with_upload_sends_the_photo_in_one_request(client, login, cx):
                      (sha,)).fetchone()
     assert tuple(row) == (len(data), "2026-11-23T00:00:00.000Z", 120.0, 31.26, 4.0, "collector01")
     assert "creation-with-upload" in client.options("/api/v1/uploads/").headers["Tus-Extension"]
+
+
+def test_components_near_a_task_come_along_but_not_the_whole_city(client, login, cx):
+    from citygrid import gpkg
+    x, y = cf.centre_point("320508001002001", 50, 50)   # collector02's grid
+    cx.executemany("INSERT INTO components (geom, ObjID, ObjName, BGID) VALUES (?, ?, '路灯', '320508001002001')",
+                   [(gpkg.point(x + 10, y, 4549), "3205080118000001"), (gpkg.point(x + 45, y + 45, 4549),
+                                                                        "3205080118000002")])
+    case_no = cf.case_at(cx, "checking", grid="320508001002001")
+    task = cf.open_task(cx, case_no, "check")
+    assignments.reassign(cx, task["id"], "collector01", cf.actor(cx, "operator"))
+    items, _ = pull_all(client, login("collector01"))
+    comps = {it["id"] for it in items if it["type"] == "component"}
+    assert "3205080118000001" in comps          # 10 m from the case
+    assert "3205080118000002" not in comps      # 64 m away, in a grid that is not the collector's
+    assert "3205080101000001" in comps          # the collector's own grid
+
+
+def test_many_changes_of_one_kind_page_through_without_a_gap(client, login, cx):
+    from citygrid import gpkg
+    x, y = cf.centre_point("320508001001002", 5, 5)
+    h = login("collector01")
+    _, cursor = pull_all(client, h)
+    cx.executemany("INSERT INTO components (geom, ObjID, ObjName, BGID) VALUES (?, ?, '路灯', '320508001001002')",
+                   [(gpkg.point(x + i, y, 4549), f"32050801180{i:05d}") for i in range(1, 24)])
+    seen = []
+    while True:
+        body = client.get("/api/v1/sync/pull", params={"limit": 5, "cursor": cursor}, headers=h).json()
+        seen += [i["id"] for i in body["items"] if i["type"] == "component"]
+        cursor = body["cursor"]
+        if not body["has_more"]:
+            break
+    assert sorted(seen) == [f"32050801180{i:05d}" for i in range(1, 24)]
