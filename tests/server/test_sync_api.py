@@ -325,3 +325,14 @@ def test_many_changes_of_one_kind_page_through_without_a_gap(client, login, cx):
         if not body["has_more"]:
             break
     assert sorted(seen) == [f"32050801180{i:05d}" for i in range(1, 24)]
+
+
+def test_a_task_cancelled_by_voiding_its_case_is_tombstoned(client, login, cx):
+    case_no = cf.case_at(cx, "checking")
+    task = cf.open_task(cx, case_no, "check")
+    h = login("collector01")
+    _, cursor = pull_all(client, h)
+    workflow.act(cx, case_no, "void", cf.actor(cx, "leader"), note="重复立案")
+    items, _ = pull_all(client, h, cursor)
+    gone = {(i["type"], i["id"]) for i in items if i["deleted"]}
+    assert ("task", task["id"]) in gone and ("case", case_no) in gone
