@@ -95,12 +95,18 @@ def test_a_newer_schema_is_refused_and_left_untouched(center_path):
     c.close()
 
 
-def test_a_version_1_centre_is_upgraded_on_open(tmp_path):
-    path = tmp_path / "old.gpkg"
+def _version_1_centre(path):
+    """A centre as the first release wrote it (schema version 1 only)."""
     c = db.connect(path)
     with db.transaction(c):
         gpkg.init_container(c)
     migrations.upgrade(c, settings={"srs_id": "4549"}, registry=migrations.MIGRATIONS[:1])
+    return c
+
+
+def test_a_version_1_centre_is_upgraded_on_open(tmp_path):
+    path = tmp_path / "old.gpkg"
+    c = _version_1_centre(path)
     c.execute("INSERT INTO units (code, name, kind) VALUES ('u1', 'Water', 'department')")
     c.close()
     c = db.open_center(path)
@@ -112,11 +118,7 @@ def test_a_version_1_centre_is_upgraded_on_open(tmp_path):
 
 def test_read_only_open_of_an_older_centre_is_refused_not_upgraded(tmp_path):
     path = tmp_path / "old.gpkg"
-    c = db.connect(path)
-    with db.transaction(c):
-        gpkg.init_container(c)
-    migrations.upgrade(c, settings={"srs_id": "4549"}, registry=migrations.MIGRATIONS[:1])
-    c.close()
+    _version_1_centre(path).close()
     with pytest.raises(Problem) as exc:
         db.open_center(path, readonly=True)
     assert exc.value.code == "db.older_schema"

@@ -7,6 +7,7 @@ import os
 import random
 import signal
 import threading
+import time
 import uuid
 
 import centre_fixture as cf
@@ -207,7 +208,7 @@ def test_sigterm_lets_an_in_flight_push_finish(centre_path):
     t.start()
     watch = db.open_center(centre_path)
     while watch.execute("SELECT count(*) FROM sync_items").fetchone()[0] == 0 and t.is_alive():
-        pass  # wait until the server is applying the batch
+        time.sleep(0.002)  # wait until the server is applying the batch
     watch.close()
     server.proc.send_signal(signal.SIGTERM)
     t.join()
