@@ -39,7 +39,7 @@ EXACT = {
     "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,
     "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503,
     "protocol.unsupported": 426, "protocol.too_old": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
-    "open311.bad_key": 403, "upload.busy": 423,
+    "open311.bad_key": 403, "open311.unknown_service": 404, "upload.busy": 423,
 }
 PREFIXES = {"auth.": 401, "db.": 500}
 
@@ -69,6 +69,9 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": "2"} if exc.code == "db.locked" else None
         if status >= 500:
             log.error("problem %s on %s %s", exc, request.method, request.url.path)
+        if request.url.path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
+            return JSONResponse([{"code": status, "description": message(exc)}], status_code=status,
+                                headers=headers)
         return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -8,13 +8,13 @@ import sqlite3
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 import citygrid
 from citygrid import open311, times
-from citygrid.messages import message
 from citygrid.problems import Problem
 
-from . import deps, errors
+from . import deps
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -27,11 +27,6 @@ class Open311Error(BaseModel):
 
 OPENAPI_RESPONSES = {"4XX": {"model": list[Open311Error], "description": "GeoReport v2 error list"},
                      "5XX": {"model": list[Open311Error], "description": "GeoReport v2 error list"}}
-
-
-def _fail(p: Problem) -> JSONResponse:
-    status = 404 if p.code.endswith("not_found") or p.code == "open311.unknown_service" else errors.status_for(p.code)
-    return JSONResponse([{"code": status, "description": message(p)}], status_code=status)
 
 
 @router.get("/discovery.json")
@@ -52,10 +47,7 @@ def services(cx: sqlite3.Connection = Depends(deps.conn)) -> list[dict]:
 
 @router.get("/services/{service_code}.json")
 def service(service_code: str, cx: sqlite3.Connection = Depends(deps.conn)):
-    try:
-        return open311.service_definition(cx, service_code)
-    except Problem as p:
-        return _fail(p)
+    return open311.service_definition(cx, service_code)
 
 
 @router.post("/requests.json")
@@ -70,13 +62,8 @@ async def create(request: Request, cx: sqlite3.Connection = Depends(deps.conn)):
         else:
             form = dict(await request.form())
     except (ValueError, UnicodeDecodeError):
-        return _fail(Problem("request.bad_json"))
-    try:
-        from starlette.concurrency import run_in_threadpool
-
-        created = await run_in_threadpool(open311.create_request, cx, form.get("api_key"), form)
-    except Problem as p:
-        return _fail(p)
+        raise Problem("request.bad_json") from None
+    created = await run_in_threadpool(open311.create_request, cx, form.get("api_key"), form)
     return JSONResponse([created], status_code=201)
 
 
@@ -86,18 +73,12 @@ def list_requests(service_request_id: str | None = Query(None, max_length=2000),
                   start_date: str | None = Query(None, max_length=40), end_date: str | None = Query(None, max_length=40),
                   status: str | None = Query(None, max_length=10), cx: sqlite3.Connection = Depends(deps.conn)):
     """Requests with the standard filters; at most 1000, newest first, default the last 90 days."""
-    try:
-        ids = [s.strip() for s in service_request_id.split(",") if s.strip()][:200] if service_request_id else None
-        return open311.get_requests(cx, ids=ids, service_code=service_code,
-                                    start=times.parse(start_date) if start_date else None,
-                                    end=times.parse(end_date) if end_date else None, status=status)
-    except Problem as p:
-        return _fail(p)
+    ids = [s.strip() for s in service_request_id.split(",") if s.strip()][:200] if service_request_id else None
+    return open311.get_requests(cx, ids=ids, service_code=service_code,
+                                start=times.parse(start_date) if start_date else None,
+                                end=times.parse(end_date) if end_date else None, status=status)
 
 
 @router.get("/requests/{service_request_id}.json")
 def one_request(service_request_id: str, cx: sqlite3.Connection = Depends(deps.conn)):
-    try:
-        return open311.get_request(cx, service_request_id)
-    except Problem as p:
-        return _fail(p)
+    return open311.get_request(cx, service_request_id)
