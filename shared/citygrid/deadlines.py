@@ -31,6 +31,7 @@ STEP_STATUSES = tuple(s for s in schema_v1.STATUSES if s not in CLOSED_STATUSES 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=times.UTC)
 _US = timedelta(microseconds=1)
+_HOUR_US = 3_600_000_000
 _HHMM = re.compile(r"([0-2][0-9]):([0-5][0-9])")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YEARS = (1900, 9998)
@@ -58,6 +59,8 @@ class WorkCalendar:
     _minutes: tuple = field(init=False, repr=False, compare=False)
     _overrides: dict = field(init=False, repr=False, compare=False)
     _years: dict = field(init=False, repr=False, compare=False, default_factory=dict)
+    _per_unit: dict = field(init=False, repr=False, compare=False)  # unit -> seconds per unit
+    _hours: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # see _within_span
 
     def __post_init__(self):
         minutes = _parse_periods(self.periods)
@@ -68,10 +71,13 @@ class WorkCalendar:
         hours = self.working_day_hours
         if hours is not None and not (isinstance(hours, int | float) and 0 < hours <= 24):
             raise Problem("calendar.bad_day_hours", value=str(hours))
+        day = hours * 3600.0 if hours is not None else sum(e - s for s, e in minutes) * 60.0
         for name, value in (("_zone", times.zone(self.timezone)), ("_minutes", minutes),
                             ("_overrides", overrides), ("weekdays", weekdays),
                             ("periods", tuple(tuple(p) for p in self.periods)),
-                            ("days", tuple(sorted(overrides.items())))):
+                            ("days", tuple(sorted(overrides.items()))),
+                            ("_per_unit", {"working_hours": 3600.0, "working_days": day,
+                                           "calendar_hours": 3600.0, "calendar_days": 86400.0})):
             object.__setattr__(self, name, value)
 
     @classmethod
@@ -92,9 +98,7 @@ class WorkCalendar:
     @property
     def day_seconds(self) -> float:
         """Length of one working day in working seconds."""
-        if self.working_day_hours is not None:
-            return self.working_day_hours * 3600.0
-        return sum(e - s for s, e in self._minutes) * 60.0
+        return self._per_unit["working_days"]
 
     def is_working_day(self, d: date) -> bool:
         working = self._overrides.get(d)
@@ -102,21 +106,28 @@ class WorkCalendar:
 
     def add(self, start: datetime, amount: float, unit: str) -> datetime:
         """The instant `amount` `unit`s after `start`; working units count only working periods."""
-        _check_aware(start)
-        if unit not in UNITS:
-            raise Problem("deadline.unknown_unit", unit=unit)
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount < math.inf:
+        if start.__class__ is not datetime or start.tzinfo is None:  # the hot path skips the full check
+            _check_aware(start)
+        return times.from_us(self.add_us((start - _EPOCH) // _US, amount, unit), self._zone)
+
+    def add_us(self, start_us: int, amount: float, unit: str) -> int:
+        """`add` on µs since the epoch (UTC): the same arithmetic without building datetimes."""
+        per_unit = self._per_unit.get(unit) if unit.__class__ is str else None
+        if per_unit is None:
+            raise Problem("deadline.unknown_unit", unit=str(unit))
+        if amount.__class__ is not float and amount.__class__ is not int and (
+                isinstance(amount, bool) or not isinstance(amount, int | float)):
             raise Problem("deadline.bad_amount", amount=str(amount))
-        per_unit = {"working_days": self.day_seconds, "calendar_days": 86400.0}.get(unit, 3600.0)
+        if not 0 <= amount < math.inf:
+            raise Problem("deadline.bad_amount", amount=str(amount))
         if amount * per_unit > _MAX_SECONDS:
-            raise Problem("deadline.out_of_range", start=start.isoformat(), amount=amount, unit=unit)
-        if unit.startswith("calendar"):  # elapsed time: a calendar day is 24 h even on a DST day
-            return (start.astimezone(times.UTC) + timedelta(seconds=amount * per_unit)).astimezone(self._zone)
+            raise Problem("deadline.out_of_range", start=times.from_us(start_us).isoformat(), amount=amount,
+                          unit=unit)
         amount_us = round(amount * per_unit * 1e6)
-        if amount_us == 0:  # nothing to count: due at once, even outside working time
-            return start.astimezone(self._zone)
-        end = self._advance(start, amount_us)
-        return (_EPOCH + timedelta(microseconds=end)).astimezone(self._zone)
+        if amount_us == 0 or unit[0] == "c":  # nothing to count, or elapsed (calendar) time
+            return start_us + amount_us
+        end = self._within_span(start_us, amount_us)
+        return self._advance(_EPOCH + timedelta(microseconds=start_us), amount_us) if end is None else end
 
     def working_seconds(self, start: datetime, end: datetime) -> float:
         """Working time elapsed from `start` to `end` in seconds (0 when end <= start)."""
@@ -131,6 +142,32 @@ class WorkCalendar:
             return 0
         (y1, p1), (y2, p2) = self._offset(start), self._offset(end)
         return p2 - p1 + sum(self._year(y).prefix[-1] for y in range(y1, y2))
+
+    def _within_span(self, ts: int, amount_us: int) -> int | None:
+        """The fast path of `_advance`: the end when it falls in the working span at or next after
+        `ts` (most step limits), from the spans around `ts`'s hour; else None."""
+        hour = ts // _HOUR_US
+        spans = self._hours.get(hour)
+        if spans is None:
+            spans = self._hours[hour] = self._spans_around(hour)
+        for s, e in spans:
+            if e > ts:
+                end = (ts if ts > s else s) + amount_us
+                return end if end <= e else None
+        return None
+
+    def _spans_around(self, hour: int) -> tuple:
+        """The working spans (UTC µs, ordered) of the local days from the day before the hour's to two
+        days after: they include every span that holds or first follows an instant in the hour."""
+        d = (_EPOCH + timedelta(hours=hour)).astimezone(self._zone).date()
+        spans = []
+        for k in (-1, 0, 1, 2):
+            day = d + timedelta(days=k)
+            if not _YEARS[0] <= day.year <= _YEARS[1]:
+                return ()
+            data = self._year(day.year)
+            spans.extend(data.days[day.toordinal() - data.first])
+        return tuple(spans)
 
     def _advance(self, start: datetime, amount_us: int) -> int:
         """UTC µs at which `amount_us` of working time after `start` is used up."""
@@ -152,11 +189,16 @@ class WorkCalendar:
 
     def _offset(self, moment: datetime) -> tuple[int, int]:
         """(local year, working µs from that year's start to `moment`)."""
-        d = moment.astimezone(self._zone).date()
-        data = self._year(d.year)
-        i = d.toordinal() - data.first
-        ts = (moment - _EPOCH) // _US
-        return d.year, data.prefix[i] + sum(min(max(ts - s, 0), e - s) for s, e in data.days[i])
+        local = moment.astimezone(self._zone)
+        year = local.year
+        data = self._years.get(year) or self._year(year)
+        i = local.toordinal() - data.first
+        ts, at = (moment - _EPOCH) // _US, data.prefix[i]
+        for s, e in data.days[i]:  # spans are ordered: count each up to `ts`
+            if ts <= s:
+                break
+            at += (e if ts > e else ts) - s
+        return year, at
 
     def _year(self, year: int) -> _Year:
         data = self._years.get(year)
@@ -376,6 +418,12 @@ def step_due(cal: WorkCalendar, limits: Mapping, status: str, start: datetime) -
     """When the step opened at `start` in `status` is due, or None when the status is untimed."""
     limit = limits.get(status)
     return None if limit is None else cal.add(start, limit[0], limit[1])
+
+
+def step_due_us(cal: WorkCalendar, limits: Mapping, status: str, start_us: int) -> int | None:
+    """`step_due` on µs since the epoch."""
+    limit = limits.get(status)
+    return None if limit is None else cal.add_us(start_us, limit[0], limit[1])
 
 
 # -- traffic light ------------------------------------------------------------------------------

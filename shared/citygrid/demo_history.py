@@ -260,13 +260,14 @@ class _Case:
         if ts > self.w.now:
             return False
         actor = self.w.actors[who]
-        task_id = next((t["id"] for t in self.tasks if t["kind"] == task and t["status"] == "open"), None)
-        rows = self._photos(ts, who, shots)
+        task_id = None if task is None else next(
+            (t["id"] for t in self.tasks if t["kind"] == task and t["status"] == "open"), None)
+        rows = self._photos(ts, who, shots) if shots else ()
         shas = tuple(r["sha256"] for r in rows)
         changes = decide(self.case, action, actor, from_ts(ts), self.ctx, tasks=self.tasks, params=params,
                          note=note, photos=shas, task_id=task_id)
         self.case, self.tasks = evolve(self.case, self.tasks, changes)
-        kwargs = {"note": note, "photos": shas, "task_id": task_id, **params}
+        kwargs = {"note": note, "photos": shas, "task_id": task_id, **params} if self.w.keep_actions else None
         self._record(ts, action, changes, kwargs, actor, rows)
         return self.case["status"] != self.s.hold
 

@@ -16,6 +16,7 @@ import os
 import sqlite3
 from collections import defaultdict
 from datetime import date
+from operator import itemgetter
 
 from . import crs, db, demo_history, schema_v1, times, workflow
 from . import tasks as tasklib
@@ -26,6 +27,8 @@ PHOTO_COLUMNS = ("sha256", "size", "content_type", "width", "height", "taken_at"
                  "accuracy_m", "uploaded_by", "uploaded_at")
 EVENT_COLUMNS = ("case_no", "action", "actor", "role", "from_status", "to_status", "at", "due_at",
                  "unit_code", "task_id", "note", "photos", "data")
+_EVENT_ROW, _PHOTO_ROW = itemgetter(*EVENT_COLUMNS), itemgetter(*PHOTO_COLUMNS)
+_TASK_ROW = itemgetter(*tasklib.COLUMNS)
 
 
 def insert(conn: sqlite3.Connection, table: str, columns, rows) -> None:
@@ -160,14 +163,14 @@ def day_rows(world, day) -> tuple:
     """
     plans = demo_history.plan_day(world, day)
     columns = tuple(plans[0].case) if plans else ()
-    cases = [(tuple(p.case[c] for c in columns), p.report["x"], p.report["y"]) for p in plans]
+    case_row = itemgetter(*columns) if columns else None
+    cases = [(case_row(p.case), p.report["x"], p.report["y"]) for p in plans]
     events = []
     for plan in plans:
         made = defaultdict(list)
         for key, row in plan.tasks:
-            made[key].append(tuple(row[c] for c in tasklib.COLUMNS))
-        events += [(key, tuple(event[c] for c in EVENT_COLUMNS), shas,
-                    [tuple(r[c] for c in PHOTO_COLUMNS) for r in photo_rows], made.get(key, ()))
+            made[key].append(_TASK_ROW(row))
+        events += [(key, _EVENT_ROW(event), shas, [_PHOTO_ROW(r) for r in photo_rows], made.get(key, ()))
                    for key, event, shas, photo_rows in plan.events]
     return columns, cases, events
 

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from . import deadlines, times
 from . import tasks as tasklib
@@ -103,8 +104,7 @@ class Context:
     new_id: Callable[[], str] = _new_id  # task ids; inject a seeded factory for a repeatable demo
 
 
-@dataclass(frozen=True)
-class Changes:
+class Changes(NamedTuple):
     """The rows one action writes, keyed by column name, values as stored."""
 
     case_no: str
@@ -133,7 +133,7 @@ def authorize(case: Mapping, action: str, actor, tasks: Sequence[Mapping] = (),
     return trans, held
 
 
-@dataclass
+@dataclass(slots=True)
 class _Move:
     """One decision in progress: effects add case fields, event data and task rows to it."""
 
@@ -150,9 +150,12 @@ class _Move:
     inserts: list = field(default_factory=list)
     updates: list = field(default_factory=list)
     event_task: str | None = None
+    dues: dict = field(default_factory=dict)  # status -> step due from `at` (asked twice by some moves)
 
     def step_due(self, status: str) -> datetime | None:
-        return deadlines.step_due(self.ctx.calendar, self.ctx.step_limits, status, self.at)
+        if status not in self.dues:
+            self.dues[status] = deadlines.step_due(self.ctx.calendar, self.ctx.step_limits, status, self.at)
+        return self.dues[status]
 
     def open_task(self, kind: str, due: datetime | None, **who) -> None:
         row = tasklib.new(self.ctx.new_id(), kind, self.case["case_no"], at=self.at, due=due,
@@ -182,10 +185,11 @@ def decide(case: Mapping, action: str, actor, at: datetime, ctx: Context, *,
            photos: Sequence[str] = (), task_id: str | None = None) -> Changes:
     """What `actor` taking `action` on `case` at `at` changes, or the Problem that forbids it."""
     trans, held = authorize(case, action, actor, tasks, task_id)
-    params = dict(params or {})
-    unknown = sorted(set(params) - PARAMS.get(action, set()))
-    if unknown:
-        raise Problem("case.bad_param", case=case["case_no"], param=unknown[0], reason="unknown")
+    params = dict(params) if params else {}
+    if params:
+        unknown = sorted(set(params) - PARAMS.get(action, set()))
+        if unknown:
+            raise Problem("case.bad_param", case=case["case_no"], param=unknown[0], reason="unknown")
     if action in NEEDS_REASON and not (note or "").strip():
         raise Problem("case.reason_required", case=case["case_no"], action=action)
     to = case[PREVIOUS] if trans.to == PREVIOUS else trans.to
@@ -231,8 +235,15 @@ def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str
     return Changes(case_no, row, event, photos=tuple(photos), created=True)
 
 
+_EMPTY = {list: "[]", tuple: "[]", dict: "{}"}
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(value) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON with sorted keys (`[]` and `{}` without the encoder: most events carry nothing)."""
+    if not value and value.__class__ in _EMPTY:
+        return _EMPTY[value.__class__]
+    return _ENCODER.encode(value)
 
 
 def evolve(case: Mapping, tasks: Sequence[Mapping], changes: Changes) -> tuple[dict, list[dict]]:
