@@ -2,8 +2,11 @@
 """The demo centre: a plausible, repeatable synthetic city written through the real workflow."""
 
 import contextlib
+import dataclasses
 import hashlib
 import io
+import itertools
+import random
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -19,6 +22,7 @@ from citygrid import (
     demo,
     demo_city,
     demo_history,
+    demo_write,
     demo_org,
     dictionaries,
     geocode,
@@ -271,3 +275,76 @@ def test_the_bulk_path_writes_exactly_the_rows_of_the_workflow_path(tmp_path):
     assert len(step["case_events"]) > 100 and len(step["tasks"]) > 20 and len(step["photos"]) > 20
     for table in step:
         assert bulk[table] == step[table], table
+
+
+# -- the bulk planner's shortcut against decide ----------------------------------------------------
+
+def _scripts():
+    """Every branch of a case's fate, each source once, and a few combinations."""
+    S = demo_history.Script
+    plain = [S(source) for source in ("collector", "hotline", "public", "video", "app", "leader", "media")]
+    return plain + [S(intake="reject"), S("hotline", found=False), S(register="reject"), S(register="void"),
+                    S(wrong=True), S(park="park"), S(park="restore"), S(extend=True), S(late=True), S(fails=1),
+                    S(fails=2), S("public", wrong=True, park="restore", extend=True, late=True, fails=2),
+                    S(wrong=True, extend=True, fails=1), S("app", park="restore", late=True)]
+
+
+@pytest.fixture(scope="module")
+def planner(tmp_path_factory):
+    """The world the history planner sees for a month of a busy tiny city, every script branch in turn."""
+    captured = {}
+
+    def grab(_conn, world, days, _say, _workers):
+        captured.update(world=world, days=days)
+
+    scale = dataclasses.replace(TINY, days=30, rate=25.0)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo, "_bulk_history", grab)
+        demo.build(tmp_path_factory.mktemp("plan") / "c.gpkg", scale=scale, bulk=True)
+    return captured["world"], captured["days"]
+
+
+def _plan(world, days, fast: bool):
+    """Plan the days with every script in turn (the same sequence each time)."""
+    world.fast, world.keep_actions, world.ids = fast, False, demo_history.TaskIds(world.seed)
+    scripts = itertools.cycle(_scripts())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo_history, "draw_script", lambda rng, source: next(scripts))
+        return [demo_history.plan_day(world, day) for day in days]
+
+
+def test_the_fast_planner_makes_exactly_the_rows_decide_makes_on_every_branch(planner):
+    world, days = planner
+    by_decide, by_fast = _plan(world, days, False), _plan(world, days, True)
+    events = [e for plans in by_fast for p in plans for e in p.events]
+    assert len(events) > 2000
+    # every action of the shortcut was taken by the shortcut (a tuple; decide's events are dicts)
+    taken = {e[1][1] for e in events if isinstance(e[1], tuple)}
+    assert taken == set(demo_history._FAST)
+    assert all(isinstance(e[1], tuple) or e[1]["action"] == "report" for e in events)
+    for slow, quick in zip(by_decide, by_fast, strict=True):
+        for a, b in zip(slow, quick, strict=True):
+            assert b.case == a.case and b.tasks == a.tasks
+            assert [(k, tuple(ev[c] for c in demo_write.EVENT_COLUMNS) if isinstance(ev, dict) else ev, s, r)
+                    for k, ev, s, r in b.events] == \
+                   [(k, tuple(ev[c] for c in demo_write.EVENT_COLUMNS), s, r) for k, ev, s, r in a.events]
+
+
+def test_the_fast_planner_leaves_what_it_does_not_know_to_decide(planner):
+    world, days = planner
+    world.fast, world.ids = True, demo_history.TaskIds(world.seed)
+    rng = random.Random(5)
+    at, script, spot = demo_history._draft(world, rng, demo_history.ts_of(demo_history.NOW) - 86400,
+                                           demo_history.Script())
+    case = demo_history._FastCase(world, rng, "2026111900001", script, spot)
+    case.report(at)
+    with pytest.raises(Problem) as err:
+        case.do(at + 60, "close", "leader")
+    assert err.value.code == "case.illegal_transition"
+    with pytest.raises(Problem) as err:
+        case.do(at + 60, "accept", "dispatcher")
+    assert err.value.code == "case.forbidden_role"
+    with pytest.raises(Problem) as err:
+        case.do(at + 60, "accept", "operator", bogus=1)
+    assert err.value.code == "case.bad_param"
+    assert case.case["status"] == "reported" and len(case.plan.events) == 1

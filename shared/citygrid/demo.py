@@ -141,7 +141,7 @@ def _build(conn: sqlite3.Connection, path: Path, scale: Scale, seed: int, bulk: 
     components = _inventory(conn, city, units, scale, seed, last)
     say(f"case history {first} .. {last} ({'bulk' if bulk else 'step by step'})")
     world = _world(conn, city, components, collectors, scale, seed, path)
-    world.keep_actions = not bulk
+    world.keep_actions, world.fast = not bulk, bulk
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
     (_bulk_history if bulk else _step_history)(conn, world, days, say, workers or os.cpu_count() or 1)
     with db.transaction(conn):

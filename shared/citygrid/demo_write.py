@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import multiprocessing
 import os
 import sqlite3
@@ -157,22 +158,32 @@ def act(conn, case_no: str, action: str, actor, at, new_id, *, note=None, photos
 
 
 def day_rows(world, day) -> tuple:
-    """One report day planned and reduced to plain row tuples (cheap to pass between processes).
+    """One report day planned and reduced to plain tuples (cheap to pass between processes).
 
-    -> (case columns, [(case row, x, y)], [(sort key, event row, photo digests, photos rows, task rows)]).
+    -> (case columns, [(case row, x, y)], {local day: [(key, event row)]}, [(key, task row)],
+    [(key, case number, photo digests, photos rows)]): events bucketed by the day they happened, tasks and photos by
+    the key of the event that made them; a key is one int that sorts like (time, case number, step).
     """
     plans = demo_history.plan_day(world, day)
     columns = tuple(plans[0].case) if plans else ()
     case_row = itemgetter(*columns) if columns else None
     cases = [(case_row(p.case), p.report["x"], p.report["y"]) for p in plans]
-    events = []
+    events, tasks, photos = defaultdict(list), [], []
     for plan in plans:
-        made = defaultdict(list)
-        for key, row in plan.tasks:
-            made[key].append(_TASK_ROW(row))
-        events += [(key, _EVENT_ROW(event), shas, [_PHOTO_ROW(r) for r in photo_rows], made.get(key, ()))
-                   for key, event, shas, photo_rows in plan.events]
-    return columns, cases, events
+        serial = int(plan.case_no) * _STEPS
+        keys = {}
+        for (ts, _no, step), event, shas, photo_rows in plan.events:
+            key = keys[step] = ts * _TIME + serial + step
+            events[(ts + LOCAL) // 86400].append(
+                (key, event if event.__class__ is tuple else _EVENT_ROW(event)))
+            if shas or photo_rows:
+                photos.append((key, plan.case_no, shas, [_PHOTO_ROW(r) for r in photo_rows]))
+        tasks += [(keys[step], _TASK_ROW(row)) for (_ts, _no, step), row in plan.tasks]
+    return columns, cases, dict(events), tasks, photos
+
+
+_STEPS = 1000  # steps of one case, at most
+_TIME = 10 ** 13 * _STEPS  # case numbers have 13 digits: the time comes first in a key
 
 
 _WORLD = None  # the planner's world in a worker process (inherited by fork)
@@ -202,12 +213,13 @@ class BulkHistory:
     TABLES = ("cases", "case_events", "tasks", "photos", "case_photos")
 
     def __init__(self, conn: sqlite3.Connection):
-        self.conn, self.pending = conn, defaultdict(list)
+        self.conn = conn
+        self.events, self.tasks, self.photos = defaultdict(list), [], []
         self.fids = dict.fromkeys(self.TABLES, 0)
 
     def add_day(self, rows: tuple, day: date) -> None:
         """Write one report day's cases; queue their events by the day they happened; flush the past."""
-        columns, cases, events = rows
+        columns, cases, events, tasks, photos = rows
         if cases:
             first = self.fids["cases"] + 1
             insert(self.conn, "cases", ("fid", *columns), [(first + i, *c[0]) for i, c in enumerate(cases)])
@@ -216,26 +228,45 @@ class BulkHistory:
             self.fids["cases"] += len(cases)
             self.conn.execute("INSERT INTO serials (scope, last) VALUES (?, ?)",  # as next_case_no keeps it
                               (f"case:{day:%Y%m%d}", len(cases)))
-        for entry in events:
-            self.pending[(entry[0][0] + LOCAL) // 86400].append(entry)
+        for when, happened in events.items():
+            self.events[when].append(happened)
+        self.tasks += tasks
+        self.photos += photos
         self.flush((day - date(1970, 1, 1)).days)
 
     def flush(self, upto: int | None = None) -> None:
-        """Write every queued event that happened on or before local day `upto` (all when None).
+        """Write every queued event that happened on or before local day `upto` (all when None), with the
+        tasks and photos they made.
 
         Rows go in without their fid: the tables start empty, so SQLite numbers them in this order.
+        `recorded_at` is the moment of writing, one value per flush (the workflow path stamps each row).
         """
-        events, tasks, photos, links = [], [], [], []
-        fid = self.fids["case_events"]
-        for day in sorted(d for d in self.pending if upto is None or d <= upto):
-            for _key, event, shas, photo_rows, made in sorted(self.pending.pop(day), key=lambda e: e[0]):
-                fid += 1
-                events.append(event)
-                photos += photo_rows
-                links += [(event[0], sha, fid) for sha in shas]
-                tasks += made
-        self.fids["case_events"] = fid
-        insert(self.conn, "case_events", EVENT_COLUMNS, events)
-        insert(self.conn, "tasks", tasklib.COLUMNS, tasks)
-        insert(self.conn, "photos", PHOTO_COLUMNS, photos)
-        insert(self.conn, "case_photos", ("case_no", "sha256", "event_fid"), links)
+        days = sorted(d for d in self.events if upto is None or d <= upto)
+        if not days:
+            return
+        events = sorted(itertools.chain.from_iterable(lst for d in days for lst in self.events.pop(d)))
+        last = events[-1][0]
+        made = [t for t in self.tasks if t[0] <= last]
+        self.tasks = [t for t in self.tasks if t[0] > last] if len(made) < len(self.tasks) else []
+        made.sort(key=_KEY)  # stable: a case's tasks made by one event keep their order
+        recorded = times.to_db(times.now())
+        self.conn.executemany(f"INSERT INTO case_events ({', '.join(EVENT_COLUMNS)}, recorded_at) "
+                              f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}, '{recorded}')",
+                              map(_ROW, events))
+        insert(self.conn, "tasks", tasklib.COLUMNS, map(_ROW, made))
+        if self.photos:
+            self._photos(events, last)
+        self.fids["case_events"] += len(events)
+
+    def _photos(self, events: list, last: int) -> None:
+        """The photos rows and case_photos links of the events just written (fid = position + offset)."""
+        shot = sorted(p for p in self.photos if p[0] <= last)
+        self.photos = [p for p in self.photos if p[0] > last]
+        wanted = {p[0] for p in shot}
+        fid_of = {key: self.fids["case_events"] + i for i, (key, _row) in enumerate(events, 1) if key in wanted}
+        insert(self.conn, "photos", PHOTO_COLUMNS, [r for p in shot for r in p[3]])
+        insert(self.conn, "case_photos", ("case_no", "sha256", "event_fid"),
+               [(no, sha, fid_of[key]) for key, no, shas, _rows in shot for sha in shas])
+
+
+_KEY, _ROW = itemgetter(0), itemgetter(1)

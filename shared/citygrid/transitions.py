@@ -211,7 +211,7 @@ def _changes(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
     event = {"case_no": m.case["case_no"], "action": action, "actor": m.actor.username,
              "role": m.actor.role, "from_status": frm, "to_status": m.to, "at": at, "due_at": completed_due,
              "unit_code": fields.get("unit_code", m.case["unit_code"]), "task_id": m.event_task,
-             "note": note, "photos": _json(list(photos)), "data": _json(m.data)}
+             "note": note, "photos": as_json(list(photos)), "data": as_json(m.data)}
     return Changes(m.case["case_no"], fields, event, tuple(m.inserts), tuple(m.updates), photos)
 
 
@@ -231,7 +231,7 @@ def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str
            "updated_at": stamp}
     event = {"case_no": case_no, "action": "report", "actor": actor.username, "role": actor.role,
              "from_status": None, "to_status": "reported", "at": stamp, "due_at": None, "unit_code": None,
-             "task_id": None, "note": None, "photos": _json(list(photos)), "data": _json({"source": source})}
+             "task_id": None, "note": None, "photos": as_json(list(photos)), "data": as_json({"source": source})}
     return Changes(case_no, row, event, photos=tuple(photos), created=True)
 
 
@@ -239,7 +239,7 @@ _EMPTY = {list: "[]", tuple: "[]", dict: "{}"}
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _json(value) -> str:
+def as_json(value) -> str:
     """Compact JSON with sorted keys (`[]` and `{}` without the encoder: most events carry nothing)."""
     if not value and value.__class__ in _EMPTY:
         return _EMPTY[value.__class__]
