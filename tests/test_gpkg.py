@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import db, gpkg, migrations
+from citygrid import db, gpkg, migrations, schema_v3
 from citygrid.problems import Problem
 
 VALIDATE = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
@@ -181,3 +181,55 @@ def test_upserts_and_insert_or_ignore_are_tracked_too(conn):
     row = conn.execute("SELECT deleted FROM sync_changes WHERE entity_id = 'u1'").fetchone()
     assert row["deleted"] == 0
     assert conn.execute("SELECT count(*) FROM sync_changes WHERE entity_id = 'u1'").fetchone()[0] == 1
+
+
+# -- version 3: CHECK constraints without IN lists -------------------------------------------------
+
+def test_in_lists_become_or_chains_that_accept_the_same_values():
+    sql = """CREATE TABLE t (a TEXT CHECK (a IN ('x', 'y')), "end" TEXT CHECK ("end" IN
+        ('完好', '破损')), n REAL CHECK (n > 0))"""
+    assert schema_v3.without_in_lists(sql) == """CREATE TABLE t (a TEXT CHECK (a = 'x' OR a = 'y'), "end" TEXT \
+CHECK ("end" = '完好' OR "end" = '破损'), n REAL CHECK (n > 0))"""
+
+
+def test_an_older_centre_gets_checks_without_in_lists_that_still_refuse_bad_values(tmp_path):
+    path = tmp_path / "old.gpkg"
+    c = _version_1_centre(path)
+    assert "kind IN (" in c.execute("SELECT sql FROM sqlite_master WHERE name = 'tasks'").fetchone()[0]
+    c.execute("INSERT INTO tasks (id, kind, case_no, created_at) VALUES ('t1', 'check', 'c1', 'now')")
+    c.close()
+    c = db.open_center(path)
+    schema = "\n".join(r[0] for r in c.execute("SELECT sql FROM sqlite_master WHERE type = 'table'"))
+    assert " IN (" not in schema and "kind = 'verify' OR kind = 'check' OR kind = 'dispose'" in schema
+    assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert c.execute("SELECT kind FROM tasks").fetchone()[0] == "check"
+    other = db.connect(path)  # a connection opened before or after sees the new constraints
+    for conn in (c, other):
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("INSERT INTO tasks (id, kind, case_no, created_at) VALUES ('t2', 'bogus', 'c1', 'now')")
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE tasks SET status = 'lost'")
+    other.close()
+    c.close()
+
+
+class _Defensive:
+    """A connection whose SQLite refuses writes to sqlite_master (SQLITE_DBCONFIG_DEFENSIVE)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def execute(self, sql, *args):
+        if sql.startswith("UPDATE sqlite_master"):
+            raise sqlite3.OperationalError("table sqlite_master may not be modified")
+        return self.conn.execute(sql, *args)
+
+
+def test_a_defensive_sqlite_keeps_the_in_lists_and_the_migration_still_applies(tmp_path):
+    c = _version_1_centre(tmp_path / "old.gpkg")
+    before = c.execute("SELECT sql FROM sqlite_master WHERE name = 'tasks'").fetchone()[0]
+    with db.transaction(c):
+        schema_v3.create(_Defensive(c), {})
+    assert c.execute("SELECT sql FROM sqlite_master WHERE name = 'tasks'").fetchone()[0] == before
+    assert c.execute("PRAGMA writable_schema").fetchone()[0] == 0
+    c.close()

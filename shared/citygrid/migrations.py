@@ -24,9 +24,16 @@ def _m0002_sync(conn: sqlite3.Connection, settings: dict) -> None:
     schema_v2.create(conn, settings)
 
 
+def _m0003_checks(conn: sqlite3.Connection, settings: dict) -> None:
+    from . import schema_v3
+
+    schema_v3.create(conn, settings)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "centre", _m0001_centre),
     (2, "device sync", _m0002_sync),
+    (3, "checks without IN lists", _m0003_checks),
 ]
 
 
