@@ -167,8 +167,18 @@ class TaskIds:
         self.tag = int.from_bytes(uuid.uuid5(uuid.NAMESPACE_URL, f"citygrid-demo/{seed}").bytes[:6], "big")
 
     def for_case(self, case_no: str):
+        """-> a factory of the case's task ids: `str(uuid.UUID(int=..., version=4))`, formatted directly."""
         base, counter = (self.tag << 80) | (int(case_no) << 16), itertools.count(1)
-        return lambda: str(uuid.UUID(int=base | next(counter), version=4))
+
+        def next_id() -> str:
+            h = f"{(base | next(counter)) & _UUID_CLEAR | _UUID_V4:032x}"
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+        return next_id
+
+
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # the variant and version bits uuid.UUID(version=4) sets
+_UUID_V4 = (0x8000 << 48) | (4 << 76)
 
 
 def draw_script(rng: random.Random, source: str) -> Script:
@@ -375,7 +385,7 @@ class _Case:
                     and self.do(self.after(t, 10, 60), "extend", "dispatcher", hours=hours)):
                 return False
         share = self.rng.uniform(1.05, 2.5) if self.s.late and not rework else self.rng.uniform(0.1, 0.6)
-        t = ts_of(self.w.calendar.add(from_ts(start), cond.limit * share, cond.unit))
+        t = self.w.calendar.add_us(start * 1_000_000, cond.limit * share, cond.unit) // 1_000_000
         t = max(t, self._last() + 60)
         return self.do(t, "report_disposal", unit, note="已处置完毕", shots=1)
 

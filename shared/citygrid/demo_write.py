@@ -8,6 +8,7 @@ in large transactions, with the big tables' triggers and secondary indexes dropp
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import io
@@ -193,8 +194,9 @@ def _planned(day) -> tuple:
     return day_rows(_WORLD, day)
 
 
-def planned_days(world, days, workers: int):
-    """`day_rows` for each day, in order; planned in `workers` forked processes when more than one."""
+def planned_days(world, days, workers: int, ahead: int = 8):
+    """`day_rows` for each day, in order; planned in `workers` forked processes when more than one,
+    at most `ahead` days per worker in front of the writer (planned days wait in memory)."""
     global _WORLD
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (day_rows(world, day) for day in days)
@@ -202,7 +204,14 @@ def planned_days(world, days, workers: int):
     _WORLD = world
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_planned, days, chunksize=4)
+            todo, waiting = iter(days), collections.deque()
+            for day in itertools.islice(todo, ahead * workers):
+                waiting.append(pool.apply_async(_planned, (day,)))
+            while waiting:
+                rows = waiting.popleft().get()
+                for day in itertools.islice(todo, 1):
+                    waiting.append(pool.apply_async(_planned, (day,)))
+                yield rows
     finally:
         _WORLD = None
 

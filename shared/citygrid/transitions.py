@@ -220,13 +220,14 @@ def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str
                    address: str | None = None, reporter: str | None = None,
                    photos: Sequence[str] = ()) -> Changes:
     """The rows a new case writes: the whole `cases` row and its `report` event (NULL -> reported)."""
-    stamp = times.to_db(at)
+    at_us = times.to_us(at)
+    stamp, due = times.text_us(at_us), deadlines.step_due_us(ctx.calendar, ctx.step_limits, "reported", at_us)
     row = {"geom": geom, "case_no": case_no, "kind": kind, "class_code": class_code, "status": "reported",
            "grid_code": grid["code"], "ObjID": ObjID, "source": source, "description": description,
            "address": address, "reporter": reporter or actor.username, "condition_id": None, "urgent": 0,
            "unit_code": None, "street_code": grid["street_code"], "community_code": grid["community_code"],
            "reported_at": stamp, "registered_at": None, "dispatched_at": None, "deadline_at": None,
-           "step_due_at": times.to_db(deadlines.step_due(ctx.calendar, ctx.step_limits, "reported", at)),
+           "step_due_at": None if due is None else times.text_us(due),
            "disposed_at": None, "closed_at": None, PREVIOUS: None, "rework_count": 0, "flags": None,
            "updated_at": stamp}
     event = {"case_no": case_no, "action": "report", "actor": actor.username, "role": actor.role,
