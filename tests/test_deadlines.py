@@ -2,6 +2,7 @@
 """Work calendar, deadlines, step limits, traffic light and overdue queries."""
 
 import math
+import random
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -454,3 +455,17 @@ def test_lights_for_cases_use_the_step_start_and_the_limit_unit(cases):
     assert lights == {"U1": "yellow", "W1": "yellow", "C2": "red", "C6": None, "C7": None}
     # at Mon 09:00, 3 of the 6 working hours are used (the weekend does not count) = 50 %
     assert deadlines.lights_for_cases(conn, sh(2026, 1, 12, 9, 0), cal, ["W1"]) == {"W1": "green"}
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/Berlin", "America/New_York"])
+def test_the_in_span_shortcut_agrees_with_the_full_year_walk(tz):
+    """`add_us` answers most limits from the spans around the start; it must equal `_advance` exactly
+    (µs), also across lunch breaks, nights, weekends, overrides and DST changes."""
+    cal = deadlines.WorkCalendar(timezone=tz, days={date(2026, 3, 30): False, date(2026, 3, 28): True})
+    rng = random.Random(tz)
+    for _ in range(4000):
+        start = rng.randrange(1767225600, 1798761600) * 10**6 + rng.randrange(10**6)
+        amount = rng.choice([0.5, 1, 2, 4, 8, 16, 0.25, rng.uniform(0.1, 30)])
+        unit = rng.choice(["working_hours", "working_days"])
+        amount_us = round(amount * (3600 if unit == "working_hours" else cal.day_seconds) * 1e6)
+        assert cal.add_us(start, amount, unit) == cal._advance(times.from_us(start), amount_us)

@@ -144,17 +144,20 @@ class WorkCalendar:
         return p2 - p1 + sum(self._year(y).prefix[-1] for y in range(y1, y2))
 
     def _within_span(self, ts: int, amount_us: int) -> int | None:
-        """The fast path of `_advance`: the end when it falls in the working span at or next after
-        `ts` (most step limits), from the spans around `ts`'s hour; else None."""
+        """The fast path of `_advance`: the end when it falls in the working spans of the days around
+        `ts`'s hour (every step limit and most disposal limits); else None."""
         hour = ts // _HOUR_US
         spans = self._hours.get(hour)
         if spans is None:
             spans = self._hours[hour] = self._spans_around(hour)
-        for s, e in spans:
+        left = amount_us
+        for s, e in spans:  # ordered; from the span holding or following `ts`, spend the amount
             if e > ts:
-                end = (ts if ts > s else s) + amount_us
-                return end if end <= e else None
-        return None
+                start = ts if ts > s else s
+                if left <= e - start:  # `<=`: a limit used up at a period's end is due then
+                    return start + left
+                left -= e - start
+        return None  # runs past the days around `ts`
 
     def _spans_around(self, hour: int) -> tuple:
         """The working spans (UTC µs, ordered) of the local days from the day before the hour's to two
