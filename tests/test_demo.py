@@ -294,7 +294,7 @@ def planner(tmp_path_factory):
     """The world the history planner sees for a month of a busy tiny city, every script branch in turn."""
     captured = {}
 
-    def grab(_conn, world, days, _say, _workers):
+    def grab(_conn, world, days, _say, _workers, meanwhile=None):
         captured.update(world=world, days=days)
 
     scale = dataclasses.replace(TINY, days=30, rate=25.0)

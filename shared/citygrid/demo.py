@@ -118,6 +118,7 @@ def _generation_pragmas(conn: sqlite3.Connection, *, fast: bool) -> None:
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA threads = 2")  # the sorter of CREATE INDEX may use a helper thread
     else:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -138,12 +139,23 @@ def _build(conn: sqlite3.Connection, path: Path, scale: Scale, seed: int, bulk: 
         _write_units(conn, units)
         collectors = _write_users(conn, city, units, scale.collectors, seed, rng)
     say("components")
-    components = _inventory(conn, city, units, scale, seed, last)
-    say(f"case history {first} .. {last} ({'bulk' if bulk else 'step by step'})")
-    world = _world(conn, city, components, collectors, scale, seed, path)
+    inv = _inventory(conn, city, units, scale, seed, last)
+    world = _world(conn, city, inv.by_class, collectors, scale, seed, path)
     world.keep_actions, world.fast = not bulk, bulk
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
-    (_bulk_history if bulk else _step_history)(conn, world, days, say, workers or os.cpu_count() or 1)
+
+    def components() -> None:
+        say(f"writing {len(inv.rows)} components")
+        with db.transaction(conn):
+            demo_write.write_components(conn, demo_inventory.COLUMNS, inv.rows, inv.points)
+            demo_write.insert(conn, "serials", ("scope", "last"), inv.serials)
+        say(f"case history {first} .. {last} ({'bulk' if bulk else 'step by step'})")
+
+    if bulk:  # the planner processes start on the history while this one writes the components
+        _bulk_history(conn, world, days, say, workers or os.cpu_count() or 1, meanwhile=components)
+    else:
+        components()
+        _step_history(conn, world, days, say)
     with db.transaction(conn):
         demo_write.rebuild_sync_log(conn)
         for table in FEATURES:
@@ -198,18 +210,14 @@ def _write_users(conn, city, units, n_collectors: int, seed: int, rng) -> dict:
     return grids
 
 
-def _inventory(conn, city, units, scale: Scale, seed: int, last: date) -> dict:
-    """Write the components; -> class -> the components cases may name (the rows themselves are dropped)."""
+def _inventory(conn, city, units, scale: Scale, seed: int, last: date) -> demo_inventory.Inventory:
+    """The components (rows, points, serials) and, by class, the ones cases may name."""
     classes = dictionaries.classes(conn, "component")
     with_conditions = frozenset(r[0] for r in conn.execute(
         "SELECT DISTINCT class_code FROM conditions WHERE kind = 'component'"))
     per_grid = scale.components / len(city.cells) if scale.components else demo_inventory.PER_GRID
-    inv = demo_inventory.build(city, classes, {u.code: u for u in units}, scheme=db.meta(conn, "code_scheme"),
-                               last=last, seed=seed, per_grid=per_grid, case_classes=with_conditions)
-    with db.transaction(conn):
-        demo_write.write_components(conn, demo_inventory.COLUMNS, inv.rows, inv.points)
-        demo_write.insert(conn, "serials", ("scope", "last"), inv.serials)
-    return inv.by_class
+    return demo_inventory.build(city, classes, {u.code: u for u in units}, scheme=db.meta(conn, "code_scheme"),
+                                last=last, seed=seed, per_grid=per_grid, case_classes=with_conditions)
 
 
 def _world(conn, city, components: dict, collectors: dict, scale: Scale, seed: int,
@@ -254,16 +262,17 @@ def _showcase_class(conditions: dict) -> str:
     return min(events)[1]
 
 
-def _step_history(conn, world, days, say, workers: int) -> None:
+def _step_history(conn, world, days, say) -> None:
     plans = [plan for day in days for plan in demo_history.plan_day(world, day)]
     say(f"replaying {sum(len(p.actions) for p in plans)} actions of {len(plans)} cases through the workflow")
     demo_write.replay(conn, plans, world)
 
 
-def _bulk_history(conn, world, days, say, workers: int) -> None:
-    """Plan in worker processes, write here: one transaction per month of reports."""
+def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
+    """Plan in worker processes, write here: one transaction per month of reports (`meanwhile` runs here
+    once the planners have started)."""
     writer = demo_write.BulkHistory(conn)
-    planned = zip(days, demo_write.planned_days(world, days, workers), strict=True)
+    planned = zip(days, demo_write.planned_days(world, days, workers, meanwhile=meanwhile), strict=True)
     with demo_write.bulk(conn, demo_write.BulkHistory.TABLES):
         for month, group in itertools.groupby(planned, key=lambda p: p[0].strftime("%Y-%m")):
             with db.transaction(conn):

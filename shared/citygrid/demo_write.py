@@ -194,11 +194,14 @@ def _planned(day) -> tuple:
     return day_rows(_WORLD, day)
 
 
-def planned_days(world, days, workers: int, ahead: int = 8):
+def planned_days(world, days, workers: int, ahead: int = 32, meanwhile=None):
     """`day_rows` for each day, in order; planned in `workers` forked processes when more than one,
-    at most `ahead` days per worker in front of the writer (planned days wait in memory)."""
+    at most `ahead` days per worker in front of the writer (planned days wait in memory).
+    `meanwhile()` runs before the first day is handed out, once the planners are at work."""
     global _WORLD
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile:
+            meanwhile()
         yield from (day_rows(world, day) for day in days)
         return
     _WORLD = world
@@ -207,6 +210,8 @@ def planned_days(world, days, workers: int, ahead: int = 8):
             todo, waiting = iter(days), collections.deque()
             for day in itertools.islice(todo, ahead * workers):
                 waiting.append(pool.apply_async(_planned, (day,)))
+            if meanwhile:
+                meanwhile()
             while waiting:
                 rows = waiting.popleft().get()
                 for day in itertools.islice(todo, 1):
