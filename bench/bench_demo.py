@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`citygrid demo --scale city` against a plain executemany of the same number of rows, in one run.
 
-    .venv/bin/python bench/bench_demo.py [--fraction 0.1] [--seed 1] [--workers N] [--keep PATH]
+    .venv/bin/python bench/bench_demo.py [--fraction 0.1] [--seed 1] [--workers N] [--keep PATH] [--floor]
 
 Prints the rows written per table, wall and CPU time of both (CPU includes the planner's worker
 processes), their ratio (target: within 3x) and the peak memory of this process and its workers.
+`--floor` builds once more with every day planned before the first is written and prints what the
+writing alone took (build minus planning): the limit that faster or more planner processes approach.
+It holds the whole planned history in memory (about 3 GB for the full city): use it with a fraction.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
 
-from citygrid import demo  # noqa: E402
+from citygrid import demo, demo_write  # noqa: E402
 
 SAMPLE = 2000  # distinct real rows cycled through by the baseline
 
@@ -70,12 +73,33 @@ def baseline(path: Path, tables: dict) -> None:
     conn.close()
 
 
+def writer_floor(path: Path, scale, seed: int, workers) -> float:
+    """Seconds a build spends on everything but planning: the history planned in full first, then written."""
+    real, spent = demo_write.planned_days, {}
+
+    def planned_first(world, days, n, meanwhile=None, **kwargs):
+        started = time.perf_counter()
+        rows = list(real(world, days, n, **kwargs))
+        spent["planning"] = time.perf_counter() - started
+        if meanwhile:
+            meanwhile()
+        yield from rows
+
+    demo_write.planned_days = planned_first
+    try:
+        wall, _cpu = timed(lambda: demo.build(path, scale=scale, seed=seed, force=True, workers=workers))
+    finally:
+        demo_write.planned_days = real
+    return wall - spent["planning"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fraction", type=float, default=1.0, help="run this share of the city (e.g. 0.1)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, help="planner processes (default: one per CPU)")
     parser.add_argument("--keep", metavar="PATH", help="write the demo here and keep it")
+    parser.add_argument("--floor", action="store_true", help="also measure the writing alone (see above)")
     args = parser.parse_args()
     scale = demo.scale("city", args.fraction)
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,6 +113,7 @@ def main() -> int:
                                              workers=args.workers, progress=say))
         tables = written(path)
         base_wall, base_cpu = timed(lambda: baseline(Path(tmp) / "plain.db", tables))
+        floor = writer_floor(Path(tmp) / "floor.gpkg", scale, args.seed, args.workers) if args.floor else None
     total = sum(t[0] for t in tables.values())
     print(f"\n{scale.name}: {total:,} rows in {len(tables)} tables")
     for name, (count, _cols, _sample) in sorted(tables.items(), key=lambda t: -t[1][0])[:12]:
@@ -97,6 +122,9 @@ def main() -> int:
     print(f"plain executemany  {base_wall:8.1f} s wall  {base_cpu:8.1f} s CPU")
     print(f"ratio              {wall / base_wall:8.1f} x wall  {cpu / base_cpu:6.1f} x CPU"
           "   (target: within 3x)")
+    if floor is not None:
+        print(f"writing alone      {floor:8.1f} s wall = {floor / base_wall:.1f} x the plain executemany"
+              "   (planning excluded)")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory        {own:8.0f} MB (this process), {kids:.0f} MB (largest worker)")

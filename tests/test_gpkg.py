@@ -201,6 +201,7 @@ def test_an_older_centre_gets_checks_without_in_lists_that_still_refuse_bad_valu
     c = db.open_center(path)
     schema = "\n".join(r[0] for r in c.execute("SELECT sql FROM sqlite_master WHERE type = 'table'"))
     assert " IN (" not in schema and "kind = 'verify' OR kind = 'check' OR kind = 'dispose'" in schema
+    assert c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_case_events_at'").fetchone()[0] == 0
     assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert c.execute("SELECT kind FROM tasks").fetchone()[0] == "check"
     other = db.connect(path)  # a connection opened before or after sees the new constraints

@@ -33,7 +33,7 @@ def _m0003_checks(conn: sqlite3.Connection, settings: dict) -> None:
 MIGRATIONS: list[Migration] = [
     (1, "centre", _m0001_centre),
     (2, "device sync", _m0002_sync),
-    (3, "checks without IN lists", _m0003_checks),
+    (3, "cheaper inserts", _m0003_checks),
 ]
 
 

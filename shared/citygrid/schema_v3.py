@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Schema version 3: CHECK constraints without IN lists.
+"""Schema version 3: cheaper inserts — CHECK constraints without IN lists, no unused index.
 
 SQLite evaluates `CHECK (kind IN ('verify', 'check', 'dispose'))` by building an ephemeral table from
 the list every time an INSERT or UPDATE statement runs: 2-3 µs per constraint per row (measured on
@@ -9,6 +9,9 @@ their stored CREATE TABLE text changes, by SQLite's documented procedure for cha
 constraints (writable_schema, then a new schema_version so every connection re-reads the schema).
 Where the SQLite library refuses writable_schema (a "defensive" build) the constraints stay as they
 are: slower, equally correct.
+
+`idx_case_events_at` goes: no query reads the log by time alone (evaluation filters by action first and
+uses (action, at) and (action, due_at); a case's history uses (case_no, fid)), and every event paid for it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ def without_in_lists(sql: str) -> str:
 
 
 def create(conn: sqlite3.Connection, settings: dict) -> None:
+    conn.execute("DROP INDEX IF EXISTS idx_case_events_at")
     changed = [(name, new) for name, sql in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL")
         for new in [without_in_lists(sql)] if new != sql]
