@@ -273,7 +273,7 @@ def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
     once the planners have started)."""
     writer = demo_write.BulkHistory(conn)
     planned = zip(days, demo_write.planned_days(world, days, workers, meanwhile=meanwhile), strict=True)
-    with demo_write.bulk(conn, demo_write.BulkHistory.TABLES):
+    with demo_write.bulk(conn, demo_write.BulkHistory.TABLES, keep_indexes=demo_write.BulkHistory.LIVE_INDEXES):
         for month, group in itertools.groupby(planned, key=lambda p: p[0].strftime("%Y-%m")):
             with db.transaction(conn):
                 for day, rows in group:
