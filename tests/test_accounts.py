@@ -38,6 +38,15 @@ def test_hash_has_the_documented_shape_and_a_fresh_salt():
     assert first != second
 
 
+def test_a_given_salt_repeats_the_hash_and_a_short_one_is_refused():
+    salt = bytes(range(16))
+    stored = accounts.hash_password(PW, salt=salt)
+    assert stored == accounts.hash_password(PW, salt=salt) and accounts.verify_password(PW, stored)
+    assert base64.b64decode(stored.split("$")[4]) == salt
+    with pytest.raises(ValueError):
+        accounts.hash_password(PW, salt=b"short")
+
+
 def test_verify_accepts_the_password_and_nothing_else():
     stored = accounts.hash_password(PW)
     assert accounts.verify_password(PW, stored)

@@ -411,3 +411,10 @@ def test_apply_refuses_a_decision_made_on_a_stale_case(centre):
     before = snapshot(centre)
     assert problem(workflow.apply, centre, ch).code == "case.conflict"
     assert snapshot(centre) == before
+
+
+def test_new_task_ids_come_from_the_given_factory(centre):
+    no = case_in(centre, "reported", by="operator", source="hotline", ObjID=None, x=X0 + 250, y=Y0 + 50)
+    ids = iter(["task-a", "task-b"])
+    ev = do(centre, no, "operator", "send_verify", new_id=lambda: next(ids))
+    assert ev["task_id"] == "task-a" and tasks.for_case(centre, no)[0]["id"] == "task-a"

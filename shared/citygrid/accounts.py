@@ -35,9 +35,12 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> 
                           maxmem=256 * n * r * p + (1 << 20))
 
 
-def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt_b64$hash_b64` with a fresh 16-byte salt."""
-    salt = os.urandom(SALT_BYTES)
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """`scrypt$n$r$p$salt_b64$hash_b64` with a fresh 16-byte salt (or the given one: a repeatable demo)."""
+    if salt is None:
+        salt = os.urandom(SALT_BYTES)
+    elif not isinstance(salt, bytes) or len(salt) < SALT_BYTES:
+        raise ValueError(f"salt: at least {SALT_BYTES} bytes")
     digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, HASH_BYTES)
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 

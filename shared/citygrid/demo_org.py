@@ -4,7 +4,6 @@ the work calendar with the Chinese public holidays (国务院办公厅 notices f
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import random
 from dataclasses import dataclass
@@ -151,14 +150,10 @@ def users(unit_rows: list[Unit], n_collectors: int, rng: random.Random) -> list[
 def password_hash(seed: int) -> str:
     """`citygrid-demo` hashed once per database, with a salt from the seed so runs repeat exactly.
 
-    The format is accounts.hash_password's (`scrypt$n$r$p$salt$hash`); a demo password is public anyway.
+    A demo password is public anyway.
     """
     salt = hashlib.sha256(f"citygrid-demo/{seed}/salt".encode()).digest()[:accounts.SALT_BYTES]
-    n, r, p = accounts.SCRYPT_N, accounts.SCRYPT_R, accounts.SCRYPT_P
-    digest = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=n, r=r, p=p, dklen=accounts.HASH_BYTES,
-                            maxmem=256 * n * r * p + (1 << 20))
-    b64 = base64.b64encode
-    return f"scrypt${n}${r}${p}${b64(salt).decode()}${b64(digest).decode()}"
+    return accounts.hash_password(PASSWORD, salt=salt)
 
 
 def holidays(first: date, last: date) -> list[tuple[date, int, str]]:

@@ -20,10 +20,9 @@ from collections import defaultdict
 from datetime import date
 from operator import itemgetter
 
-from . import crs, db, demo_history, schema_v1, times, workflow
+from . import crs, demo_history, schema_v1, times, workflow
 from . import tasks as tasklib
 from .demo_history import LOCAL, from_ts
-from .transitions import decide
 
 PHOTO_COLUMNS = ("sha256", "size", "content_type", "width", "height", "taken_at", "lon", "lat",
                  "accuracy_m", "uploaded_by", "uploaded_at")
@@ -147,18 +146,8 @@ def replay(conn: sqlite3.Connection, plans, world) -> None:
             ids[plan.case_no] = world.ids.for_case(plan.case_no)
             workflow.report(conn, actor, at=from_ts(key[0]), **kwargs)
         else:
-            act(conn, plan.case_no, action, actor, from_ts(key[0]), ids[plan.case_no], **kwargs)
-
-
-def act(conn, case_no: str, action: str, actor, at, new_id, *, note=None, photos=(), task_id=None,
-        **params) -> None:
-    """`workflow.act` with a seeded task-id factory (act itself draws random UUIDs)."""
-    with db.transaction(conn):
-        case = workflow.case_row(conn, case_no)
-        ctx = workflow.context(conn, case, action, params, new_id=new_id)
-        changes = decide(case, action, actor, at, ctx, tasks=tasklib.for_case(conn, case_no), params=params,
-                         note=note, photos=tuple(photos), task_id=task_id)
-        workflow.apply(conn, changes)
+            workflow.act(conn, plan.case_no, action, actor, at=from_ts(key[0]), new_id=ids[plan.case_no],
+                         **kwargs)
 
 
 def day_rows(world, day) -> tuple:

@@ -204,17 +204,19 @@ def apply(conn: sqlite3.Connection, changes: Changes) -> int:
 # -- the public actions --------------------------------------------------------------------------
 
 def act(conn: sqlite3.Connection, case_no: str, action: str, actor: accounts.Actor, *, at=None,
-        note: str | None = None, photos: Iterable[str] = (), task_id: str | None = None, **params) -> dict:
+        note: str | None = None, photos: Iterable[str] = (), task_id: str | None = None,
+        new_id: Callable[[], str] | None = None, **params) -> dict:
     """Take `action` on a case as `actor`; returns the event written (with its fid).
 
     Params by action: register `condition_id`; dispatch `unit_code` (default `suggest_unit`);
     extend `hours` (on the case's clock) or `until`; request_extension the same, optional;
     send_verify / send_check `collector` (default the grid's first). Collectors pass `task_id`.
+    `new_id` makes the ids of new tasks (default: random UUIDs; the demo passes a seeded factory).
     """
     when, shas = _moment(at), _photo_list(photos)
     with db.transaction(conn):
         case = case_row(conn, case_no)
-        changes = decide(case, action, actor, when, context(conn, case, action, params),
+        changes = decide(case, action, actor, when, context(conn, case, action, params, new_id=new_id),
                          tasks=tasklib.for_case(conn, case_no), params=params, note=note, photos=shas,
                          task_id=task_id)
         fid = apply(conn, changes)
