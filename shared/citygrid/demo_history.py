@@ -88,10 +88,17 @@ class World:
     photos: object = None  # demo.Photos, or None for no photos
     photo_from: int = 0  # only cases reported from this instant get photos
     picker: Weighted = None
+    sorted_ids: dict = None
     ids: TaskIds = None
 
     def __post_init__(self):
         self.ids = TaskIds(self.seed)
+
+    def condition_ids(self, kind: str, code: str) -> list:
+        """The class's condition ids in order (kept: asked once per case)."""
+        if self.sorted_ids is None:
+            self.sorted_ids = {key: sorted(conds) for key, conds in self.conditions.items()}
+        return self.sorted_ids[(kind, code)]
 
     def pick_class(self, rng: random.Random) -> tuple[str, str]:
         if self.picker is None:
@@ -204,8 +211,8 @@ def plan_day(world: World, day: date) -> list[CasePlan]:
         for i, (hold, flags) in enumerate(SHOWCASE):
             drafts.append(_draft(world, rng, start + 9 * 3600 + i * 600, Script(hold=hold, **flags), True))
     drafts = sorted((d for d in drafts if d[0] <= world.now), key=lambda d: d[0])
-    case = _FastCase if world.fast else _Case
-    return [case(world, rng, f"{day:%Y%m%d}{serial:05d}", script, spot).run(at)
+    case, prefix = _FastCase if world.fast else _Case, f"{day:%Y%m%d}"
+    return [case(world, rng, f"{prefix}{serial:05d}", script, spot).run(at)
             for serial, (at, script, spot) in enumerate(drafts, 1)]
 
 
@@ -233,7 +240,7 @@ class _Case:
         kind, code, cell = spot.kind, spot.code, world.cells[spot.cell]
         self.kind, self.code, self.cell = kind, code, cell
         self.conds = world.conditions[(kind, code)]
-        self.cid = rng.choice(sorted(self.conds))
+        self.cid = rng.choice(world.condition_ids(kind, code))
         self.collector = world.collector_of[cell.code]
         self.ctx = Context(world.calendar, world.step_limits, conditions=self.conds,
                            collectors=(self.collector,), units=world.units,
@@ -408,6 +415,7 @@ _FAST = frozenset({"accept", "reject", "request_return", "close", "send_verify",
 _OUTCOME = {"verify_confirmed": "confirmed", "verify_not_found": "not_found", "check_pass": "pass",
             "check_fail": "fail"}
 _SENDS = {"send_verify": ("verify", "verifying"), "send_check": ("check", "checking")}
+_NEEDS_PARAM = {"register": "condition_id", "dispatch": "unit_code", "extend": "hours", "request_extension": "hours"}
 
 
 class _FastCase(_Case):
@@ -531,15 +539,17 @@ class _FastCase(_Case):
         return deadlines.step_due_us(self.ctx.calendar, self.ctx.step_limits, status, at_us)
 
     def _params_ok(self, action: str, params: dict) -> bool:
-        if action == "register":
-            return set(params) == {"condition_id"} and params["condition_id"].__class__ is int \
-                and params["condition_id"] in self.ctx.conditions
-        if action == "dispatch":
-            return set(params) == {"unit_code"} and params["unit_code"] in self.ctx.units
-        if action in ("extend", "request_extension"):
-            hours = params.get("hours")
-            return set(params) == {"hours"} and hours.__class__ in (int, float) and 0 < hours < 10_000
-        return not params
+        if not params:
+            return action not in _NEEDS_PARAM
+        name = _NEEDS_PARAM.get(action)
+        if name is None or len(params) != 1 or name not in params:
+            return False
+        value = params[name]
+        if name == "condition_id":
+            return value.__class__ is int and value in self.ctx.conditions
+        if name == "unit_code":
+            return value in self.ctx.units
+        return value.__class__ in (int, float) and 0 < value < 10_000
 
     def _extended(self, at_us: int, params: dict) -> str | None:
         """The deadline an `extend` by `hours` gives (on the case's own clock), or None to let decide judge."""
