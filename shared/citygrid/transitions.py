@@ -237,6 +237,8 @@ def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str
 
 
 _EMPTY = {list: "[]", tuple: "[]", dict: "{}"}
+_SCALARS = (str, int, bool, float)
+_ONE: dict = {}  # (key, type, value) -> JSON of a one-item dict (the type keeps True apart from 1)
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -244,6 +246,15 @@ def as_json(value) -> str:
     """Compact JSON with sorted keys (`[]` and `{}` without the encoder: most events carry nothing)."""
     if not value and value.__class__ in _EMPTY:
         return _EMPTY[value.__class__]
+    if value.__class__ is dict and len(value) == 1:  # most event data: {"source": ...}, {"condition_id": ...}
+        ((key, item),) = value.items()
+        if item.__class__ in _SCALARS:
+            text = _ONE.get((key, item.__class__, item))
+            if text is None:
+                text = _ENCODER.encode(value)
+                if len(_ONE) < 4096:
+                    _ONE[(key, item.__class__, item)] = text
+            return text
     return _ENCODER.encode(value)
 
 
