@@ -198,7 +198,9 @@ def planned_days(world, days, workers: int, ahead: int = 64, meanwhile=None):
         return
     _WORLD = world
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # the planners yield the CPU to this writer, which is on the critical path (on 2 cores the
+        # city×0.1 build took 17.1 s instead of 19.3 s)
+        with multiprocessing.get_context("fork").Pool(workers, initializer=os.nice, initargs=(10,)) as pool:
             todo, waiting = iter(days), collections.deque()
             for day in itertools.islice(todo, ahead * workers):
                 waiting.append(pool.apply_async(_planned, (day,)))
