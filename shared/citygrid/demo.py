@@ -9,6 +9,7 @@ The same seed always writes the same database (only wall-clock columns such as
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import math
 import os
@@ -273,14 +274,18 @@ def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
     once the planners have started)."""
     writer = demo_write.BulkHistory(conn)
     planned = zip(days, demo_write.planned_days(world, days, workers, meanwhile=meanwhile), strict=True)
-    with demo_write.bulk(conn, demo_write.BulkHistory.TABLES, keep_indexes=demo_write.BulkHistory.LIVE_INDEXES):
-        for month, group in itertools.groupby(planned, key=lambda p: p[0].strftime("%Y-%m")):
+    gc.freeze()  # the city, inventory and world stay as they are: full collections need not walk them
+    try:
+        with demo_write.bulk(conn, demo_write.BulkHistory.TABLES, keep_indexes=demo_write.BulkHistory.LIVE_INDEXES):
+            for month, group in itertools.groupby(planned, key=lambda p: p[0].strftime("%Y-%m")):
+                with db.transaction(conn):
+                    for day, rows in group:
+                        writer.add_day(rows, day)
+                say(f"  {month}: {writer.fids['cases']} cases, {writer.fids['case_events']} events")
             with db.transaction(conn):
-                for day, rows in group:
-                    writer.add_day(rows, day)
-            say(f"  {month}: {writer.fids['cases']} cases, {writer.fids['case_events']} events")
-        with db.transaction(conn):
-            writer.flush()
+                writer.flush()
+    finally:
+        gc.unfreeze()
 
 
 def table_counts(conn: sqlite3.Connection) -> dict:

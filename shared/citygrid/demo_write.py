@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import hashlib
 import io
 import itertools
@@ -186,6 +187,15 @@ def _planned(day) -> tuple:
     return day_rows(_WORLD, day)
 
 
+def _planner_process() -> None:
+    """A planner yields the CPU to the writer, which is on the critical path (on 2 cores the city×0.1
+    build took 17.1 s instead of 19.3 s), and leaves the inherited world out of garbage collection
+    (it holds no cycles to find; at the city scale every full collection walked its ~1 M objects:
+    planning 6 % faster, and fewer copy-on-write pages)."""
+    os.nice(10)
+    gc.freeze()
+
+
 def planned_days(world, days, workers: int, ahead: int = 64, meanwhile=None):
     """`day_rows` for each day, in order; planned in `workers` forked processes when more than one,
     at most `ahead` days per worker in front of the writer (planned days wait in memory).
@@ -198,9 +208,7 @@ def planned_days(world, days, workers: int, ahead: int = 64, meanwhile=None):
         return
     _WORLD = world
     try:
-        # the planners yield the CPU to this writer, which is on the critical path (on 2 cores the
-        # city×0.1 build took 17.1 s instead of 19.3 s)
-        with multiprocessing.get_context("fork").Pool(workers, initializer=os.nice, initargs=(10,)) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_planner_process) as pool:
             todo, waiting = iter(days), collections.deque()
             for day in itertools.islice(todo, ahead * workers):
                 waiting.append(pool.apply_async(_planned, (day,)))
