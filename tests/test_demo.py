@@ -3,6 +3,7 @@
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import io
 import itertools
@@ -348,3 +349,18 @@ def test_the_fast_planner_leaves_what_it_does_not_know_to_decide(planner):
         case.do(at + 60, "accept", "operator", bogus=1)
     assert err.value.code == "case.bad_param"
     assert case.case["status"] == "reported" and len(case.plan.events) == 1
+
+
+def test_planning_makes_no_reference_cycles(planner):
+    """The planner processes run without the cyclic collector: nothing they make may need it."""
+    world, days = planner
+    world.fast, world.keep_actions, world.ids = True, False, demo_history.TaskIds(world.seed)
+    gc.collect()
+    gc.disable()
+    try:
+        rows = [demo_write.day_rows(world, day) for day in days[:10]]
+        assert sum(len(r[1]) for r in rows) > 100
+        del rows
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

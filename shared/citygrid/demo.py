@@ -274,7 +274,8 @@ def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
     once the planners have started)."""
     writer = demo_write.BulkHistory(conn)
     planned = zip(days, demo_write.planned_days(world, days, workers, meanwhile=meanwhile), strict=True)
-    gc.freeze()  # the city, inventory and world stay as they are: full collections need not walk them
+    gc.freeze()  # the city, inventory and world stay as they are: full collections need not walk them,
+    gc.disable()  # nor the rows in flight (tuples and lists, no cycles)
     try:
         with demo_write.bulk(conn, demo_write.BulkHistory.TABLES, keep_indexes=demo_write.BulkHistory.LIVE_INDEXES):
             for month, group in itertools.groupby(planned, key=lambda p: p[0].strftime("%Y-%m")):
@@ -285,6 +286,7 @@ def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
             with db.transaction(conn):
                 writer.flush()
     finally:
+        gc.enable()
         gc.unfreeze()
 
 
