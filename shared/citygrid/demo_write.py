@@ -211,16 +211,14 @@ def planned_days(world, days, workers: int, ahead: int = 64, meanwhile=None):
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_planner_process) as pool:
             todo, waiting = iter(days), collections.deque()
-            # twice the window at first: the planners keep busy while `meanwhile` runs here
-            for day in itertools.islice(todo, (2 if meanwhile else 1) * ahead * workers):
+            for day in itertools.islice(todo, ahead * workers):
                 waiting.append(pool.apply_async(_planned, (day,)))
             if meanwhile:
                 meanwhile()
             while waiting:
                 rows = waiting.popleft().get()
-                if len(waiting) < ahead * workers:
-                    for day in itertools.islice(todo, 1):
-                        waiting.append(pool.apply_async(_planned, (day,)))
+                for day in itertools.islice(todo, 1):
+                    waiting.append(pool.apply_async(_planned, (day,)))
                 yield rows
     finally:
         _WORLD = None
