@@ -29,7 +29,7 @@ DEFAULT_STEP_LIMITS = {
 CLOSED_STATUSES = ("closed", "voided", "rejected", "parked")
 STEP_STATUSES = tuple(s for s in schema_v1.STATUSES if s not in CLOSED_STATUSES + ("dispatched",))
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=times.UTC)
+_EPOCH = times.EPOCH
 _US = timedelta(microseconds=1)
 _HOUR_US = 3_600_000_000
 _HHMM = re.compile(r"([0-2][0-9]):([0-5][0-9])")
@@ -108,17 +108,16 @@ class WorkCalendar:
         """The instant `amount` `unit`s after `start`; working units count only working periods."""
         if start.__class__ is not datetime or start.tzinfo is None:  # the hot path skips the full check
             _check_aware(start)
-        return times.from_us(self.add_us((start - _EPOCH) // _US, amount, unit), self._zone)
+        return times.from_us(self.add_us(times.to_us(start), amount, unit), self._zone)
 
     def add_us(self, start_us: int, amount: float, unit: str) -> int:
         """`add` on µs since the epoch (UTC): the same arithmetic without building datetimes."""
         per_unit = self._per_unit.get(unit) if unit.__class__ is str else None
         if per_unit is None:
             raise Problem("deadline.unknown_unit", unit=str(unit))
-        if amount.__class__ is not float and amount.__class__ is not int and (
-                isinstance(amount, bool) or not isinstance(amount, int | float)):
-            raise Problem("deadline.bad_amount", amount=str(amount))
-        if not 0 <= amount < math.inf:
+        number = amount.__class__ is float or amount.__class__ is int or (
+            isinstance(amount, int | float) and not isinstance(amount, bool))
+        if not (number and 0 <= amount < math.inf):
             raise Problem("deadline.bad_amount", amount=str(amount))
         if amount * per_unit > _MAX_SECONDS:
             raise Problem("deadline.out_of_range", start=times.from_us(start_us).isoformat(), amount=amount,
@@ -127,7 +126,7 @@ class WorkCalendar:
         if amount_us == 0 or unit[0] == "c":  # nothing to count, or elapsed (calendar) time
             return start_us + amount_us
         end = self._within_span(start_us, amount_us)
-        return self._advance(_EPOCH + timedelta(microseconds=start_us), amount_us) if end is None else end
+        return self._advance(times.from_us(start_us), amount_us) if end is None else end
 
     def working_seconds(self, start: datetime, end: datetime) -> float:
         """Working time elapsed from `start` to `end` in seconds (0 when end <= start)."""

@@ -269,7 +269,7 @@ class BulkHistory:
         events = sorted(itertools.chain.from_iterable(lst for d in days for lst in self.events.pop(d)))
         last = events[-1][0]
         made = [t for t in self.tasks if t[0] <= last]
-        self.tasks = [t for t in self.tasks if t[0] > last] if len(made) < len(self.tasks) else []
+        self.tasks = [t for t in self.tasks if t[0] > last]
         made.sort(key=_KEY)  # stable: a case's tasks made by one event keep their order
         recorded = times.to_db(times.now())
         self.conn.executemany(f"INSERT INTO case_events ({', '.join(EVENT_COLUMNS)}, recorded_at) "

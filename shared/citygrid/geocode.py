@@ -166,14 +166,20 @@ def _covers(polygons, x: float, y: float, tol: float) -> bool:
 
 # --- point -> grid -----------------------------------------------------------------------------
 
-def _xy(x, y) -> tuple[float, float]:
+def finite_xy(x, y) -> tuple[float, float] | None:
+    """(x, y) as finite floats, or None when either is not a finite number."""
     try:
         fx, fy = float(x), float(y)
     except (TypeError, ValueError):
-        fx = fy = math.nan
-    if not (math.isfinite(fx) and math.isfinite(fy)):
+        return None
+    return (fx, fy) if math.isfinite(fx) and math.isfinite(fy) else None
+
+
+def _xy(x, y) -> tuple[float, float]:
+    xy = finite_xy(x, y)
+    if xy is None:
         raise Problem("crs.out_of_range", x=str(x), y=str(y))
-    return fx, fy
+    return xy
 
 
 def grid_at(conn: sqlite3.Connection, x: float, y: float) -> dict | None:

@@ -7,7 +7,6 @@ need, and `apply` writes the rows they return, one action per transaction with e
 
 from __future__ import annotations
 
-import math
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
@@ -246,14 +245,11 @@ def _component_xy(conn: sqlite3.Connection, kind: str, class_code: str, objid) -
 
 
 def _floats(x, y) -> tuple[float, float]:
-    try:
-        fx, fy = float(x), float(y)
-    except (TypeError, ValueError):
-        fx = fy = math.nan
-    if not (math.isfinite(fx) and math.isfinite(fy)):
+    xy = geocode.finite_xy(x, y)
+    if xy is None:
         raise Problem("case.bad_param", param="location", reason="x and y must be numbers",
                       value=f"{x}, {y}")
-    return fx, fy
+    return xy
 
 
 def _position(srs_id: int, lon, lat, x, y, fallback: tuple | None) -> tuple[float, float]:
