@@ -364,3 +364,20 @@ def test_planning_makes_no_reference_cycles(planner):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_bulk_load_drops_triggers_and_indexes_but_the_kept_ones_and_puts_them_back(tmp_path):
+    conn = db.create_center(tmp_path / "c.gpkg", srs_id=4549)
+    names = ("SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL "
+             "ORDER BY name")
+
+    def present(kind, table):
+        return [r[0] for r in conn.execute(names, (kind, table))]
+
+    before = {(k, t): present(k, t) for k in ("index", "trigger") for t in ("components", "tasks")}
+    assert all(before.values())
+    with demo_write.bulk(conn, ["components", "tasks"], keep_indexes=("tasks",)):
+        assert present("index", "components") == [] and present("trigger", "components") == []
+        assert present("trigger", "tasks") == [] and present("index", "tasks") == before[("index", "tasks")]
+    assert {(k, t): present(k, t) for k in ("index", "trigger") for t in ("components", "tasks")} == before
+    conn.close()

@@ -46,17 +46,17 @@ def bulk(conn: sqlite3.Connection, tables, *, keep_indexes=()):
 
     The caller fills the R-trees itself (the sync log is rebuilt at the end by `rebuild_sync_log`).
     """
-    marks, kept = ", ".join("?" * len(tables)), ", ".join("?" * len(keep_indexes)) or "NULL"
-    saved = conn.execute(f"SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                         f"AND tbl_name IN ({marks}) AND (type = 'trigger' OR type = 'index' "
-                         f"AND tbl_name NOT IN ({kept})) ORDER BY type, name",
-                         (*tables, *keep_indexes)).fetchall()
-    for kind, name, _sql in saved:
+    marks = ", ".join("?" * len(tables))
+    saved = [row for row in conn.execute(
+        f"SELECT type, name, sql, tbl_name FROM sqlite_master WHERE type IN ('trigger', 'index') "
+        f"AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY type, name", tuple(tables))
+        if row[0] == "trigger" or row[3] not in keep_indexes]
+    for kind, name, _sql, _table in saved:
         conn.execute(f'DROP {kind.upper()} "{name}"')
     try:
         yield
     finally:
-        for _kind, _name, sql in saved:
+        for _kind, _name, sql, _table in saved:
             conn.execute(sql)
 
 
