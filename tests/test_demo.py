@@ -380,4 +380,7 @@ def test_a_bulk_load_drops_triggers_and_indexes_but_the_kept_ones_and_puts_them_
         assert present("index", "components") == [] and present("trigger", "components") == []
         assert present("trigger", "tasks") == [] and present("index", "tasks") == before[("index", "tasks")]
     assert {(k, t): present(k, t) for k in ("index", "trigger") for t in ("components", "tasks")} == before
+    with demo_write.bulk(conn, ["components"]):  # nothing kept
+        assert present("index", "components") == [] and present("trigger", "components") == []
+    assert present("index", "components") == before[("index", "components")]
     conn.close()
