@@ -44,10 +44,18 @@ WALL_CLOCK = {("case_events", "recorded_at"), ("citygrid_migrations", "applied_a
 
 
 def dump(path) -> dict:
-    """Every table's rows in rowid order (wall-clock columns blanked) and the schema."""
+    """Every table's rows in rowid order (wall-clock columns blanked) and the schema; of an R-tree its
+    entries and SQLite's check of it, not how its nodes are laid out (a packed load lays them out
+    differently from row-by-row inserts)."""
     conn = sqlite3.connect(path)
     out = {"schema": sorted(conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=str)}
+    rtrees = [r for (r,) in conn.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%rtree%'")]
+    shadows = {f"{r}_{s}" for r in rtrees for s in ("node", "rowid", "parent")}
+    for r in rtrees:
+        out[f"rtreecheck {r}"] = conn.execute(f"SELECT rtreecheck('{r}')").fetchone()[0]
     for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        if table in shadows:
+            continue
         cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
         shown = ", ".join("NULL" if (table, c) in WALL_CLOCK else f'"{c}"' for c in cols)
         order = "name" if table == "sqlite_sequence" else "rowid"

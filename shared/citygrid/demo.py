@@ -284,7 +284,7 @@ def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
                         writer.add_day(rows, day)
                 say(f"  {month}: {writer.fids['cases']} cases, {writer.fids['case_events']} events")
             with db.transaction(conn):
-                writer.flush()
+                writer.finish()
     finally:
         gc.enable()
         gc.unfreeze()

@@ -17,11 +17,12 @@ import itertools
 import multiprocessing
 import os
 import sqlite3
+from array import array
 from collections import defaultdict
 from datetime import date
 from operator import itemgetter
 
-from . import crs, demo_history, schema_v1, times, workflow
+from . import crs, demo_history, rtree, schema_v1, times, workflow
 from . import tasks as tasklib
 from .demo_history import LOCAL, from_ts
 
@@ -71,11 +72,11 @@ def rebuild_sync_log(conn: sqlite3.Connection) -> None:
 
 
 def write_components(conn: sqlite3.Connection, columns, rows, points) -> None:
-    """Components (fid first) and their R-tree entries from their (x, y), triggers off."""
+    """Components (fid first) and their R-tree, packed from their (x, y), triggers off."""
     with bulk(conn, ["components"]):
         insert(conn, "components", columns, rows)
-        conn.executemany("INSERT INTO rtree_components_geom VALUES (?, ?, ?, ?, ?)",
-                         ((r[0], x, x, y, y) for r, (x, y) in zip(rows, points, strict=True)))
+        rtree.load_points(conn, "rtree_components_geom", [r[0] for r in rows],
+                          [x for x, _y in points], [y for _x, y in points])
 
 
 # -- photos ----------------------------------------------------------------------------------------
@@ -225,7 +226,8 @@ def planned_days(world, days, workers: int, ahead: int = 64, meanwhile=None):
 
 
 class BulkHistory:
-    """The bulk path: cases as each day is planned; events, tasks and photos once their day is past."""
+    """The bulk path: cases as each day is planned; events, tasks and photos once their day is past;
+    the cases' R-tree at the end (`finish`)."""
 
     TABLES = ("cases", "case_events", "tasks", "photos", "case_photos")
     # their indexes are kept up while loading: events and tasks arrive in time order, so each index
@@ -238,6 +240,7 @@ class BulkHistory:
         self.conn = conn
         self.events, self.tasks, self.photos = defaultdict(list), [], []
         self.fids = dict.fromkeys(self.TABLES, 0)
+        self.points = array("q"), array("d"), array("d")  # the cases' fid, x, y for their R-tree
 
     def add_day(self, rows: tuple, day: date) -> None:
         """Write one report day's cases; queue their events by the day they happened; flush the past."""
@@ -245,8 +248,9 @@ class BulkHistory:
         if cases:
             first = self.fids["cases"] + 1
             insert(self.conn, "cases", ("fid", *columns), [(first + i, *c[0]) for i, c in enumerate(cases)])
-            self.conn.executemany("INSERT INTO rtree_cases_geom VALUES (?, ?, ?, ?, ?)",
-                                  [(first + i, x, x, y, y) for i, (_row, x, y) in enumerate(cases)])
+            self.points[0].extend(range(first, first + len(cases)))
+            self.points[1].extend(c[1] for c in cases)
+            self.points[2].extend(c[2] for c in cases)
             self.fids["cases"] += len(cases)
             self.conn.execute("INSERT INTO serials (scope, last) VALUES (?, ?)",  # as next_case_no keeps it
                               (f"case:{day:%Y%m%d}", len(cases)))
@@ -255,6 +259,12 @@ class BulkHistory:
         self.tasks += tasks
         self.photos += photos
         self.flush((day - date(1970, 1, 1)).days)
+
+    def finish(self) -> None:
+        """Write what is still queued and the cases' R-tree, packed in one go (see `rtree`)."""
+        self.flush()
+        rtree.load_points(self.conn, "rtree_cases_geom", *self.points)
+        self.points = array("q"), array("d"), array("d")
 
     def flush(self, upto: int | None = None) -> None:
         """Write every queued event that happened on or before local day `upto` (all when None), with the

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Bulk loading of an empty 2-D SQLite R-tree (a GeoPackage `rtree_<table>_<column>` index).
+
+Inserting a million rows one by one into SQLite's R-tree costs ~13 µs each (choose a leaf, split,
+re-insert), more than writing the feature row itself. Like GDAL's GeoPackage driver, citygrid packs the
+tree itself when a layer is filled in bulk — sort-tile-recursive (STR): entries sorted into vertical
+slices by x, each slice by y, cut into full nodes, and the same again one level up — and writes the
+R-tree's three shadow tables (`_node`, `_rowid`, `_parent`) directly, in the format rtree.c documents:
+
+    node blob   2 bytes depth (root only; 0 elsewhere), 2 bytes cell count, then per cell an 8-byte
+                id (rowid in a leaf, child node number above) and minx, maxx, miny, maxy as 4-byte
+                floats, all big-endian, zero-padded to the node size (read from the root node);
+    _rowid      rowid -> leaf node number;   _parent   node number -> parent node number.
+
+Coordinates are rounded to 4-byte floats outward as rtree.c rounds them (minimum down, maximum up),
+so the index holds exactly the values row-by-row inserts would; SQLite's `rtreecheck()` accepts the
+result and later inserts and deletes go through SQLite's own code as usual. Where the shadow tables
+cannot be written (a connection in SQLite's defensive mode), the rows go in one by one instead.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import struct
+from array import array
+
+from .problems import Problem
+
+_TOWARDS, _AWAY = 1.0 - 1.0 / 8388608.0, 1.0 + 1.0 / 8388608.0  # rtree.c's RNDTOWARDS, RNDAWAY
+_CELL = 8 + 4 * 4  # bytes of one 2-D cell
+
+
+def load_points(conn: sqlite3.Connection, name: str, ids, xs, ys) -> None:
+    """Fill the empty R-tree `name` with one point per id (min = max)."""
+    load(conn, name, ids, xs, xs, ys, ys)
+
+
+def load(conn: sqlite3.Connection, name: str, ids, minx, maxx, miny, maxy) -> None:
+    """Fill the empty 2-D R-tree `name` with the boxes (ids[i], minx[i], maxx[i], miny[i], maxy[i]).
+
+    Runs inside the caller's transaction; raises a coded problem, having written nothing, when the
+    R-tree is not empty or not 2-D, or a box is not finite or has min > max.
+    """
+    n = len(ids)
+    if not len(minx) == len(maxx) == len(miny) == len(maxy) == n:
+        raise Problem("rtree.bad_box", rtree=name, detail="columns of different lengths")
+    quoted = name.replace('"', '""')
+    cur = conn.execute(f'SELECT * FROM "{quoted}" LIMIT 1')
+    if len(cur.description) != 5:
+        raise Problem("rtree.not_2d", rtree=name)
+    if cur.fetchone() is not None:
+        raise Problem("rtree.not_empty", rtree=name)
+    if not n:
+        return
+    lx, hx, ly, hy = _down(minx), _up(maxx), _down(miny), _up(maxy)
+    _check(name, ids, lx, hx, ly, hy)
+    (size,) = conn.execute(f'SELECT length(data) FROM "{quoted}_node" WHERE nodeno = 1').fetchone()
+    conn.execute("SAVEPOINT rtree_load")
+    try:
+        try:
+            _write_packed(conn, quoted, size, list(ids), lx, hx, ly, hy)
+        except sqlite3.DatabaseError:  # defensive mode: the shadow tables are read-only to SQL
+            conn.execute("ROLLBACK TO rtree_load")
+            conn.executemany(f'INSERT INTO "{quoted}" VALUES (?, ?, ?, ?, ?)', zip(ids, lx, hx, ly, hy, strict=True))
+    except BaseException:
+        conn.execute("ROLLBACK TO rtree_load")
+        raise
+    finally:
+        conn.execute("RELEASE rtree_load")
+
+
+def _down(values) -> list[float]:
+    """rtree.c's rtreeValueDown: the nearest 4-byte float, or the one below when that is above."""
+    near = array("f", values)
+    alt = array("f", [v * (_AWAY if v < 0 else _TOWARDS) for v in values])
+    return [f if f <= v else a for f, a, v in zip(near, alt, values, strict=True)]
+
+
+def _up(values) -> list[float]:
+    """rtree.c's rtreeValueUp: the nearest 4-byte float, or the one above when that is below."""
+    near = array("f", values)
+    alt = array("f", [v * (_TOWARDS if v < 0 else _AWAY) for v in values])
+    return [f if f >= v else a for f, a, v in zip(near, alt, values, strict=True)]
+
+
+def _check(name: str, ids, lx, hx, ly, hy) -> None:
+    finite = math.isfinite
+    for i, x0, x1, y0, y1 in zip(ids, lx, hx, ly, hy, strict=True):
+        if not (x0 <= x1 and y0 <= y1 and finite(x0) and finite(x1) and finite(y0) and finite(y1)):
+            raise Problem("rtree.bad_box", rtree=name, detail=f"id {i}: x {x0} .. {x1}, y {y0} .. {y1}")
+    if len(set(ids)) != len(ids):
+        raise Problem("rtree.bad_box", rtree=name, detail="an id appears twice")
+
+
+def _write_packed(conn, quoted: str, size: int, ids: list, lx, hx, ly, hy) -> None:
+    per = (size - 4) // _CELL
+    nodes, parents, rowids = [], [], []  # (nodeno, blob), (nodeno, parent), (rowid, leaf)
+    depth, next_no = 0, 2
+    while len(ids) > per:  # one level of full nodes, numbered from 2 (1 is the root)
+        groups = _tiles(lx, hx, ly, hy, per)
+        numbers = range(next_no, next_no + len(groups))
+        next_no += len(groups)
+        level = [], [], [], [], []
+        for no, group in zip(numbers, groups, strict=True):
+            nodes.append((no, _node(size, 0, group, ids, lx, hx, ly, hy)))
+            kids = parents if depth else rowids
+            kids.extend((ids[i], no) for i in group)
+            for column, value in zip(level, (no, min(lx[i] for i in group), max(hx[i] for i in group),
+                                             min(ly[i] for i in group), max(hy[i] for i in group)), strict=True):
+                column.append(value)
+        ids, lx, hx, ly, hy = level
+        depth += 1
+    (rowids if depth == 0 else parents).extend((i, 1) for i in ids)
+    conn.execute(f'UPDATE "{quoted}_node" SET data = ? WHERE nodeno = 1',
+                 (_node(size, depth, range(len(ids)), ids, lx, hx, ly, hy),))
+    conn.executemany(f'INSERT INTO "{quoted}_node" (nodeno, data) VALUES (?, ?)', nodes)
+    conn.executemany(f'INSERT INTO "{quoted}_parent" (nodeno, parentnode) VALUES (?, ?)', parents)
+    rowids.sort()
+    conn.executemany(f'INSERT INTO "{quoted}_rowid" (rowid, nodeno) VALUES (?, ?)', rowids)
+
+
+def _tiles(lx, hx, ly, hy, per: int) -> list[list[int]]:
+    """Sort-tile-recursive: the entries' indexes in groups of at most `per`, near-square tiles."""
+    n = len(lx)
+    leaves = -(-n // per)
+    slices = math.ceil(math.sqrt(leaves))
+    cx = [a + b for a, b in zip(lx, hx, strict=True)]  # twice the centre: same order
+    cy = [a + b for a, b in zip(ly, hy, strict=True)]
+    order = sorted(range(n), key=cx.__getitem__)
+    step = -(-leaves // slices) * per  # whole nodes per slice
+    groups = []
+    for start in range(0, n, step):
+        part = sorted(order[start:start + step], key=cy.__getitem__)
+        cuts = -(-len(part) // per)  # as many nodes as needed, filled evenly
+        for k in range(cuts):
+            groups.append(part[k * len(part) // cuts:(k + 1) * len(part) // cuts])
+    return groups
+
+
+_FORMATS: dict[int, struct.Struct] = {}
+
+
+def _node(size: int, depth: int, group, ids, lx, hx, ly, hy) -> bytes:
+    """The blob of one node holding the entries `group` (indexes into the columns)."""
+    form = _FORMATS.get(len(group))
+    if form is None:
+        form = _FORMATS[len(group)] = struct.Struct(">HH" + "q4f" * len(group))
+    flat = [v for i in group for v in (ids[i], lx[i], hx[i], ly[i], hy[i])]
+    return form.pack(depth, len(group), *flat).ljust(size, b"\0")
