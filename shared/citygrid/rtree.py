@@ -20,10 +20,12 @@ cannot be written (a connection in SQLite's defensive mode), the rows go in one 
 
 from __future__ import annotations
 
+import itertools
 import math
 import sqlite3
 import struct
 from array import array
+from operator import itemgetter
 
 from .problems import Problem
 
@@ -95,28 +97,42 @@ def _check(name: str, ids, lx, hx, ly, hy) -> None:
 
 def _write_packed(conn, quoted: str, size: int, ids: list, lx, hx, ly, hy) -> None:
     per = (size - 4) // _CELL
-    nodes, parents, rowids = [], [], []  # (nodeno, blob), (nodeno, parent), (rowid, leaf)
+    nodes, parents = [], []  # (nodeno, blob), (nodeno, parent)
+    entry_ids = ids
     depth, next_no = 0, 2
+    leaf_of = None  # entry index -> leaf node number
     while len(ids) > per:  # one level of full nodes, numbered from 2 (1 is the root)
         groups = _tiles(lx, hx, ly, hy, per)
         numbers = range(next_no, next_no + len(groups))
         next_no += len(groups)
         level = [], [], [], [], []
+        cells = list(map(_CELL_FORMAT.pack, ids, lx, hx, ly, hy))
+        if depth == 0:
+            leaf_of = array("q", bytes(8 * len(ids)))
         for no, group in zip(numbers, groups, strict=True):
-            nodes.append((no, _node(size, 0, group, ids, lx, hx, ly, hy)))
-            kids = parents if depth else rowids
-            kids.extend((ids[i], no) for i in group)
-            for column, value in zip(level, (no, min(lx[i] for i in group), max(hx[i] for i in group),
-                                             min(ly[i] for i in group), max(hy[i] for i in group)), strict=True):
+            pick = itemgetter(*group) if len(group) > 1 else lambda seq, i=group[0]: (seq[i],)
+            nodes.append((no, _node(size, 0, pick(cells))))
+            if depth:
+                parents.extend((i, no) for i in pick(ids))
+            else:
+                for i in group:
+                    leaf_of[i] = no
+            for column, value in zip(level, (no, min(pick(lx)), max(pick(hx)), min(pick(ly)), max(pick(hy))),
+                                     strict=True):
                 column.append(value)
         ids, lx, hx, ly, hy = level
         depth += 1
-    (rowids if depth == 0 else parents).extend((i, 1) for i in ids)
+    if depth:
+        parents.extend((i, 1) for i in ids)
+        rowids = zip(entry_ids, leaf_of, strict=True)
+        if any(a > b for a, b in zip(entry_ids, itertools.islice(entry_ids, 1, None), strict=False)):
+            rowids = sorted(rowids, key=itemgetter(0))  # the rowid table's key in order
+    else:
+        rowids = ((i, 1) for i in ids)
     conn.execute(f'UPDATE "{quoted}_node" SET data = ? WHERE nodeno = 1',
-                 (_node(size, depth, range(len(ids)), ids, lx, hx, ly, hy),))
+                 (_node(size, depth, list(map(_CELL_FORMAT.pack, ids, lx, hx, ly, hy))),))
     conn.executemany(f'INSERT INTO "{quoted}_node" (nodeno, data) VALUES (?, ?)', nodes)
     conn.executemany(f'INSERT INTO "{quoted}_parent" (nodeno, parentnode) VALUES (?, ?)', parents)
-    rowids.sort()
     conn.executemany(f'INSERT INTO "{quoted}_rowid" (rowid, nodeno) VALUES (?, ?)', rowids)
 
 
@@ -138,13 +154,9 @@ def _tiles(lx, hx, ly, hy, per: int) -> list[list[int]]:
     return groups
 
 
-_FORMATS: dict[int, struct.Struct] = {}
+_CELL_FORMAT = struct.Struct(">q4f")
 
 
-def _node(size: int, depth: int, group, ids, lx, hx, ly, hy) -> bytes:
-    """The blob of one node holding the entries `group` (indexes into the columns)."""
-    form = _FORMATS.get(len(group))
-    if form is None:
-        form = _FORMATS[len(group)] = struct.Struct(">HH" + "q4f" * len(group))
-    flat = [v for i in group for v in (ids[i], lx[i], hx[i], ly[i], hy[i])]
-    return form.pack(depth, len(group), *flat).ljust(size, b"\0")
+def _node(size: int, depth: int, cells) -> bytes:
+    """The blob of one node holding the packed cells."""
+    return (struct.pack(">HH", depth, len(cells)) + b"".join(cells)).ljust(size, b"\0")
