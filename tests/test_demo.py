@@ -391,4 +391,7 @@ def test_a_bulk_load_drops_triggers_and_indexes_but_the_kept_ones_and_puts_them_
     with demo_write.bulk(conn, ["components"]):  # nothing kept
         assert present("index", "components") == [] and present("trigger", "components") == []
     assert present("index", "components") == before[("index", "components")]
+    with demo_write.bulk(conn, ["tasks"], keep_indexes=("idx_tasks_case",)):  # one kept by name
+        assert present("index", "tasks") == ["idx_tasks_case"]
+    assert present("index", "tasks") == before[("index", "tasks")]
     conn.close()

@@ -157,6 +157,7 @@ def _build(conn: sqlite3.Connection, path: Path, scale: Scale, seed: int, bulk: 
     else:
         components()
         _step_history(conn, world, days, say)
+    say("sync log")
     with db.transaction(conn):
         demo_write.rebuild_sync_log(conn)
         for table in FEATURES:
@@ -283,6 +284,7 @@ def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
                     for day, rows in group:
                         writer.add_day(rows, day)
                 say(f"  {month}: {writer.fids['cases']} cases, {writer.fids['case_events']} events")
+            say("cases' R-tree, the history's indexes and triggers")
             with db.transaction(conn):
                 writer.finish()
     finally:
