@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Evaluation at city scale: one month and one year per --by, against a bare count over the same range.
+"""Evaluation at city scale: one month and one year per --by, against a bare count over the same range;
+the overdue-cases query against a scan of the cases table.
 
 Generates (in a temp dir, with executemany) a centre with N cases over ten years and a realistic
 case loop per case (~9 events: report, intake or 核实, 立案, dispatch, disposal, 核查, close; some
-rejected, returned, reworked or late), then times `evaluation.evaluate`. Figures only, no assertions.
+rejected, returned, reworked or late), then times `evaluation.evaluate` (targets: a month < 1 s, a
+year < 10 s) and `deadlines.overdue` (target: < 100 ms). Figures only, no assertions.
 Usage: python bench/bench_evaluation.py [--cases N] [--years N] [--seed N] [--keep PATH]
 """
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
 
-from citygrid import db, evaluation  # noqa: E402
+from citygrid import db, deadlines, evaluation  # noqa: E402
 
 COUNTY, END = "420981", datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=8)))
 STREETS, COMMUNITIES_PER_STREET, GRIDS_PER_COMMUNITY = 16, 8, 10  # 128 communities, 1,280 grids
@@ -215,6 +217,30 @@ def measure(conn, label: str, start: date, end: date) -> None:
               f"x{took / baseline:,.0f} baseline")
 
 
+def measure_overdue(conn, now: datetime, collector: str = "col000") -> None:
+    """`deadlines.overdue` as the desk asks it: all, the first page, one unit's, one collector's grids
+    (also run by bench_demo.py on the demo city)."""
+    statuses = ("dispatched", *deadlines.STEP_STATUSES)
+    scan = timed(lambda: conn.execute(
+        f"SELECT count(*) FROM cases WHERE +status IN ({', '.join('?' * len(statuses))}) AND CASE status "
+        "WHEN 'dispatched' THEN deadline_at ELSE step_due_at END < ?",
+        (*statuses, stamp(int(now.timestamp())))).fetchone())
+    sql, params = deadlines.overdue_sql(now)
+    bare = timed(lambda: conn.execute(sql, params).fetchall())
+    (cases,) = conn.execute("SELECT count(*) FROM cases").fetchone()
+    unit = conn.execute("SELECT unit_code FROM cases WHERE status = 'dispatched' GROUP BY unit_code "
+                        "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    grids = [g for (g,) in conn.execute("SELECT grid_code FROM collector_grids WHERE username = ?", (collector,))]
+    print(f"\noverdue cases at {now.isoformat(timespec='minutes')} of {cases:,}; a scan of the cases table "
+          f"{scan * 1000:.1f} ms, the query's SQL alone {bare * 1000:.1f} ms")
+    for name, kwargs in (("all", {}), ("first page (50)", {"limit": 50}), (f"unit {unit}", {"unit_code": unit}),
+                         (f"{collector}'s {len(grids)} grids", {"grid_codes": grids})):
+        results = []
+        took = timed(lambda kwargs=kwargs, out=results: out.append(deadlines.overdue(conn, now, **kwargs)))
+        print(f"  {name:<22} {took * 1000:8.1f} ms  {len(results[-1]):6,d} cases  "
+              f"{took / scan:6.2f} x the scan   (target: < 100 ms)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -235,6 +261,7 @@ def main(argv=None) -> int:
         conn = db.open_center(path)
         measure(conn, "one month", date(2025, 11, 1), date(2025, 12, 1))
         measure(conn, "one year ", date(2024, 12, 1), date(2025, 12, 1))
+        measure_overdue(conn, END)
         conn.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -265,6 +265,19 @@ def test_the_demo_passes_gdal_validate_gpkg(small):
     assert res.returncode == 0, res.stdout + res.stderr
 
 
+def test_a_bulk_build_with_packed_r_trees_passes_the_integrity_check_and_gdal(tmp_path):
+    path = tmp_path / "bulk.gpkg"
+    demo.build(path, scale=TINY, bulk=True, workers=2)
+    assert integrity.check(path) == []
+    conn = sqlite3.connect(path)
+    for rtree in ("rtree_components_geom", "rtree_cases_geom"):
+        assert conn.execute(f"SELECT rtreecheck('{rtree}')").fetchone()[0] == "ok"
+    conn.close()
+    if VALIDATE.exists():
+        res = subprocess.run(["/usr/bin/python3", str(VALIDATE), str(path)], capture_output=True, text=True)
+        assert res.returncode == 0, res.stdout + res.stderr
+
+
 # -- repeatability and the two paths ---------------------------------------------------------------
 
 def test_the_same_seed_writes_the_same_database_whatever_the_clock(tmp_path, monkeypatch):

@@ -472,26 +472,25 @@ def overdue(conn: sqlite3.Connection, now: datetime, *, unit_code: str | None = 
 def overdue_sql(now: datetime, *, unit_code=None, grid_codes=None, limit=None) -> tuple[str, dict]:
     """The SQL and parameters `overdue` runs (tests check its EXPLAIN QUERY PLAN)."""
     params: dict = {"now": times.to_db(now), "limit": -1 if limit is None else int(limit)}
-    if unit_code is None and grid_codes is None:
-        # one arm per status: each an index range already in due order, merged by SQLite without sorting
-        arms = [f"SELECT {_COLUMNS}, deadline_at AS due_at FROM cases "
-                "WHERE status = 'dispatched' AND deadline_at < :now"]
-        arms += [f"SELECT {_COLUMNS}, step_due_at AS due_at FROM cases "
-                 f"WHERE status = '{s}' AND step_due_at < :now" for s in STEP_STATUSES]
-        return " UNION ALL ".join(arms) + " ORDER BY due_at, fid LIMIT :limit", params
-    # a unit's or a few grids' cases are few: find them by idx_cases_unit / idx_cases_grid, then sort;
-    # `+status` keeps the planner off the status index when only grids narrow the search
-    where = [f"{'+' if unit_code is None else ''}status IN ({_OPEN})", f"{_DUE} < :now"]
-    if unit_code is not None:
-        where.append("unit_code = :unit")
-        params["unit"] = unit_code
+    in_grids = ""
     if grid_codes is not None:
         grids = list(grid_codes)
         params.update({f"g{i}": g for i, g in enumerate(grids)})
         marks = [f":g{i}" for i in range(len(grids))] or ["NULL"]  # `IN ()` would scan the table
-        where.append(f"grid_code IN ({', '.join(marks)})")
-    return (f"SELECT {_COLUMNS}, {_DUE} AS due_at FROM cases WHERE {' AND '.join(where)} "
-            "ORDER BY due_at, fid LIMIT :limit"), params
+        in_grids = f" AND grid_code IN ({', '.join(marks)})"
+    if unit_code is None:
+        # one arm per status: each an index range already in due order, merged by SQLite without
+        # sorting; grids filter the arms (a collector's grids hold years of closed cases: their own
+        # index would read all of those, the arms read only what is overdue in the whole city)
+        arms = [f"SELECT {_COLUMNS}, deadline_at AS due_at FROM cases "
+                f"WHERE status = 'dispatched' AND deadline_at < :now{in_grids}"]
+        arms += [f"SELECT {_COLUMNS}, step_due_at AS due_at FROM cases "
+                 f"WHERE status = '{s}' AND step_due_at < :now{in_grids}" for s in STEP_STATUSES]
+        return " UNION ALL ".join(arms) + " ORDER BY due_at, fid LIMIT :limit", params
+    # a unit's open cases are few: idx_cases_unit (unit_code, status) finds exactly them, then sort
+    params["unit"] = unit_code
+    return (f"SELECT {_COLUMNS}, {_DUE} AS due_at FROM cases WHERE status IN ({_OPEN}) AND {_DUE} < :now "
+            f"AND unit_code = :unit{in_grids} ORDER BY due_at, fid LIMIT :limit"), params
 
 
 def _overdue_row(row, now: datetime) -> dict:
