@@ -2,6 +2,7 @@
 """The packed R-tree load holds what row-by-row inserts would, passes SQLite's own check, and stays
 a working R-tree for later edits; bad input changes nothing."""
 
+import concurrent.futures
 import math
 import random
 import sqlite3
@@ -121,13 +122,13 @@ def test_a_tree_with_entries_or_other_dimensions_is_refused():
 def test_where_the_shadow_tables_are_read_only_rows_go_in_one_by_one(monkeypatch):
     """SQLite's defensive mode refuses SQL writes to shadow tables ("table r_node may not be
     modified"): whatever the packed write had done is undone and the rows go in one by one."""
-    packed = rtree._write_packed
+    write = rtree._write
 
     def refused_half_way(conn, *args):
-        packed(conn, *args)  # everything written, then refused: nothing of it may stay
+        write(conn, *args)  # everything written, then refused: nothing of it may stay
         raise sqlite3.OperationalError("table r_rowid may not be modified")
 
-    monkeypatch.setattr(rtree, "_write_packed", refused_half_way)
+    monkeypatch.setattr(rtree, "_write", refused_half_way)
     conn = _tree()
     boxes = _boxes(300)
     conn.execute("BEGIN")
@@ -149,3 +150,29 @@ def test_a_rolled_back_transaction_leaves_the_tree_empty():
     conn.execute("ROLLBACK")
     assert conn.execute("SELECT count(*) FROM r").fetchone()[0] == 0
     assert _check(conn) == "ok"
+
+
+def test_a_tree_packed_beforehand_in_a_thread_is_what_load_would_write():
+    boxes = _boxes(4000)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        packed = pool.submit(rtree.pack, *boxes).result()
+    ahead, here = _tree(), _tree()
+    rtree.load(ahead, "r", *boxes, packed=packed)
+    rtree.load(here, "r", *boxes)
+    for table in ("r_node", "r_parent", "r_rowid"):
+        sql = f"SELECT * FROM {table} ORDER BY 1"
+        assert ahead.execute(sql).fetchall() == here.execute(sql).fetchall()
+    assert _check(ahead) == "ok"
+
+
+def test_small_pages_have_smaller_nodes_and_a_tree_packed_for_others_is_packed_again(tmp_path):
+    conn = sqlite3.connect(tmp_path / "small-pages.db", isolation_level=None)
+    conn.execute("PRAGMA page_size = 1024")
+    conn.execute("CREATE VIRTUAL TABLE r USING rtree(id, minx, maxx, miny, maxy)")
+    assert conn.execute("SELECT length(data) FROM r_node").fetchone()[0] < rtree.NODE_SIZE
+    boxes = _boxes(3000)
+    rtree.load(conn, "r", *boxes, packed=rtree.pack(*boxes))
+    assert _check(conn) == "ok"
+    sizes = {n for (n,) in conn.execute("SELECT length(data) FROM r_node")}
+    assert len(sizes) == 1 and sizes.pop() < rtree.NODE_SIZE
+    assert conn.execute("SELECT count(*) FROM r").fetchone()[0] == 3000

@@ -284,9 +284,11 @@ def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
                     for day, rows in group:
                         writer.add_day(rows, day)
                 say(f"  {month}: {writer.fids['cases']} cases, {writer.fids['case_events']} events")
-            say("cases' R-tree, the history's indexes and triggers")
+            say("the history's indexes and triggers, the cases' R-tree")
             with db.transaction(conn):
                 writer.finish()
+        with db.transaction(conn):  # the indexes are back (bulk's exit): the tree was packed meanwhile
+            writer.write_rtree()
     finally:
         gc.enable()
         gc.unfreeze()

@@ -9,6 +9,7 @@ in large transactions, with the big tables' triggers and secondary indexes dropp
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import gc
 import hashlib
@@ -155,15 +156,16 @@ def replay(conn: sqlite3.Connection, plans, world) -> None:
 def day_rows(world, day) -> tuple:
     """One report day planned and reduced to plain tuples (cheap to pass between processes).
 
-    -> (case columns, [(case row, x, y)], {local day: [(key, event row)]}, [(key, task row)],
-    [(key, case number, photo digests, photos rows)]): events bucketed by the day they happened, tasks and photos by
-    the key of the event that made them; a key is one int that sorts like (time, case number, step).
+    -> (case columns, [(case row, x, y)], {local day: [(key, event row)]}, {local day: [(key, task row)]},
+    [(key, case number, photo digests, photos rows)]): events bucketed by the day they happened, tasks by
+    the day of the event that made them, tasks and photos keyed by that event; a key is one int that
+    sorts like (time, case number, step).
     """
     plans = demo_history.plan_day(world, day)
     columns = tuple(plans[0].case) if plans else ()
     case_row = itemgetter(*columns) if columns else None
     cases = [(case_row(p.case), p.report["x"], p.report["y"]) for p in plans]
-    events, tasks, photos = defaultdict(list), [], []
+    events, tasks, photos = defaultdict(list), defaultdict(list), []
     for plan in plans:
         serial = int(plan.case_no) * _STEPS
         keys = {}
@@ -173,8 +175,9 @@ def day_rows(world, day) -> tuple:
                 (key, event if event.__class__ is tuple else _EVENT_ROW(event)))
             if shas or photo_rows:
                 photos.append((key, plan.case_no, shas, [_PHOTO_ROW(r) for r in photo_rows]))
-        tasks += [(keys[step], _TASK_ROW(row)) for (_ts, _no, step), row in plan.tasks]
-    return columns, cases, dict(events), tasks, photos
+        for (ts, _no, step), row in plan.tasks:
+            tasks[(ts + LOCAL) // 86400].append((keys[step], _TASK_ROW(row)))
+    return columns, cases, dict(events), dict(tasks), photos
 
 
 _STEPS = 1000  # steps of one case, at most
@@ -227,7 +230,7 @@ def planned_days(world, days, workers: int, ahead: int = 64, meanwhile=None):
 
 class BulkHistory:
     """The bulk path: cases as each day is planned; events, tasks and photos once their day is past;
-    the cases' R-tree at the end (`finish`)."""
+    the cases' R-tree at the end (`finish`, `write_rtree`)."""
 
     TABLES = ("cases", "case_events", "tasks", "photos", "case_photos")
     # indexes kept up while loading: events and tasks arrive in time order, so (action, at) and
@@ -239,7 +242,7 @@ class BulkHistory:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.events, self.tasks, self.photos = defaultdict(list), [], []
+        self.events, self.tasks, self.photos = defaultdict(list), defaultdict(list), []
         self.fids = dict.fromkeys(self.TABLES, 0)
         self.points = array("q"), array("d"), array("d")  # the cases' fid, x, y for their R-tree
 
@@ -247,8 +250,8 @@ class BulkHistory:
         """Write one report day's cases; queue their events by the day they happened; flush the past."""
         columns, cases, events, tasks, photos = rows
         if cases:
-            first = self.fids["cases"] + 1
-            insert(self.conn, "cases", ("fid", *columns), [(first + i, *c[0]) for i, c in enumerate(cases)])
+            first = self.fids["cases"] + 1  # the table starts empty: SQLite numbers the rows from 1 in order
+            insert(self.conn, "cases", columns, [c[0] for c in cases])
             self.points[0].extend(range(first, first + len(cases)))
             self.points[1].extend(c[1] for c in cases)
             self.points[2].extend(c[2] for c in cases)
@@ -257,14 +260,27 @@ class BulkHistory:
                               (f"case:{day:%Y%m%d}", len(cases)))
         for when, happened in events.items():
             self.events[when].append(happened)
-        self.tasks += tasks
+        for when, made in tasks.items():
+            self.tasks[when].append(made)
         self.photos += photos
         self.flush((day - date(1970, 1, 1)).days)
 
     def finish(self) -> None:
-        """Write what is still queued and the cases' R-tree, packed in one go (see `rtree`)."""
+        """Write what is still queued, and start packing the cases' R-tree (see `rtree`) in a thread:
+        it runs while SQLite builds the dropped indexes (which releases the GIL); `write_rtree` writes it."""
         self.flush()
-        rtree.load_points(self.conn, "rtree_cases_geom", *self.points)
+        if any(self.tasks.values()) or self.photos:  # each belongs to an event, and all are written
+            raise RuntimeError("demo bulk history: tasks or photos left without their event")
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="rtree-pack")
+        self._packing = self._pool.submit(rtree.pack_points, *self.points, name="rtree_cases_geom")
+
+    def write_rtree(self) -> None:
+        """The cases' R-tree, as `finish` packed it."""
+        try:
+            packed = self._packing.result()
+        finally:
+            self._pool.shutdown()
+        rtree.load_points(self.conn, "rtree_cases_geom", *self.points, packed=packed)
         self.points = array("q"), array("d"), array("d")
 
     def flush(self, upto: int | None = None) -> None:
@@ -279,9 +295,9 @@ class BulkHistory:
             return
         events = sorted(itertools.chain.from_iterable(lst for d in days for lst in self.events.pop(d)))
         last = events[-1][0]
-        made = [t for t in self.tasks if t[0] <= last]
-        self.tasks = [t for t in self.tasks if t[0] > last]
-        made.sort(key=_KEY)  # stable: a case's tasks made by one event keep their order
+        # a task is bucketed by the day of the event that made it: those days are these days
+        made = sorted(itertools.chain.from_iterable(lst for d in days for lst in self.tasks.pop(d, ())),
+                      key=_KEY)  # stable: a case's tasks made by one event keep their order
         recorded = times.to_db(times.now())
         self.conn.executemany(f"INSERT INTO case_events ({', '.join(EVENT_COLUMNS)}, recorded_at) "
                               f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}, '{recorded}')",

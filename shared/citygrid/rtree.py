@@ -26,6 +26,7 @@ import sqlite3
 import struct
 from array import array
 from operator import itemgetter
+from typing import NamedTuple
 
 from .problems import Problem
 
@@ -33,43 +34,72 @@ _TOWARDS, _AWAY = 1.0 - 1.0 / 8388608.0, 1.0 + 1.0 / 8388608.0  # rtree.c's RNDT
 _CELL = 8 + 4 * 4  # bytes of one 2-D cell
 
 
-def load_points(conn: sqlite3.Connection, name: str, ids, xs, ys) -> None:
+NODE_SIZE = 4 + _CELL * 51  # rtree.c's node for 2-D trees: at most 51 cells (RTREE_MAXCELLS)
+
+
+class Packed(NamedTuple):
+    """A tree built by `pack`, for `load` to write: the root node's blob and depth, the other nodes'
+    (number, blob) and (number, parent number), and (rowid, leaf number) of every entry in rowid order."""
+
+    size: int
+    depth: int
+    root: bytes
+    nodes: list
+    parents: list
+    rowids: list
+
+
+def load_points(conn: sqlite3.Connection, name: str, ids, xs, ys, packed: Packed | None = None) -> None:
     """Fill the empty R-tree `name` with one point per id (min = max)."""
-    load(conn, name, ids, xs, xs, ys, ys)
+    load(conn, name, ids, xs, xs, ys, ys, packed)
 
 
-def load(conn: sqlite3.Connection, name: str, ids, minx, maxx, miny, maxy) -> None:
+def load(conn: sqlite3.Connection, name: str, ids, minx, maxx, miny, maxy, packed: Packed | None = None) -> None:
     """Fill the empty 2-D R-tree `name` with the boxes (ids[i], minx[i], maxx[i], miny[i], maxy[i]).
 
     Runs inside the caller's transaction; raises a coded problem, having written nothing, when the
-    R-tree is not empty or not 2-D, or a box is not finite or has min > max.
+    R-tree is not empty or not 2-D, or a box is not finite or has min > max. `packed` is `pack` of the
+    same boxes done beforehand (say in a thread while SQLite was busy); without it, packs them here.
     """
-    n = len(ids)
-    if not len(minx) == len(maxx) == len(miny) == len(maxy) == n:
-        raise Problem("rtree.bad_box", rtree=name, detail="columns of different lengths")
     quoted = name.replace('"', '""')
     cur = conn.execute(f'SELECT * FROM "{quoted}" LIMIT 1')
     if len(cur.description) != 5:
         raise Problem("rtree.not_2d", rtree=name)
     if cur.fetchone() is not None:
         raise Problem("rtree.not_empty", rtree=name)
-    if not n:
-        return
-    lx, hx, ly, hy = _down(minx), _up(maxx), _down(miny), _up(maxy)
-    _check(name, ids, lx, hx, ly, hy)
     (size,) = conn.execute(f'SELECT length(data) FROM "{quoted}_node" WHERE nodeno = 1').fetchone()
+    if packed is None or packed.size != size:
+        packed = pack(ids, minx, maxx, miny, maxy, size=size, name=name)
+    if not packed.rowids:
+        return
     conn.execute("SAVEPOINT rtree_load")
     try:
         try:
-            _write_packed(conn, quoted, size, list(ids), lx, hx, ly, hy)
+            _write(conn, quoted, packed)
         except sqlite3.DatabaseError:  # defensive mode: the shadow tables are read-only to SQL
             conn.execute("ROLLBACK TO rtree_load")
-            conn.executemany(f'INSERT INTO "{quoted}" VALUES (?, ?, ?, ?, ?)', zip(ids, lx, hx, ly, hy, strict=True))
+            conn.executemany(f'INSERT INTO "{quoted}" VALUES (?, ?, ?, ?, ?)',
+                             zip(ids, _down(minx), _up(maxx), _down(miny), _up(maxy), strict=True))
     except BaseException:
         conn.execute("ROLLBACK TO rtree_load")
         raise
     finally:
         conn.execute("RELEASE rtree_load")
+
+
+def pack(ids, minx, maxx, miny, maxy, *, size: int = NODE_SIZE, name: str = "") -> Packed:
+    """The packed tree of the boxes, for nodes of `size` bytes (no database needed); a box that is not
+    finite or has min > max, a repeated id or columns of different lengths are a coded problem."""
+    n = len(ids)
+    if not len(minx) == len(maxx) == len(miny) == len(maxy) == n:
+        raise Problem("rtree.bad_box", rtree=name, detail="columns of different lengths")
+    lx, hx, ly, hy = _down(minx), _up(maxx), _down(miny), _up(maxy)
+    _check(name, ids, lx, hx, ly, hy)
+    return _pack(size, list(ids), lx, hx, ly, hy)
+
+
+def pack_points(ids, xs, ys, *, size: int = NODE_SIZE, name: str = "") -> Packed:
+    return pack(ids, xs, xs, ys, ys, size=size, name=name)
 
 
 def _down(values) -> list[float]:
@@ -95,7 +125,7 @@ def _check(name: str, ids, lx, hx, ly, hy) -> None:
         raise Problem("rtree.bad_box", rtree=name, detail="an id appears twice")
 
 
-def _write_packed(conn, quoted: str, size: int, ids: list, lx, hx, ly, hy) -> None:
+def _pack(size: int, ids: list, lx, hx, ly, hy) -> Packed:
     per = (size - 4) // _CELL
     nodes, parents = [], []  # (nodeno, blob), (nodeno, parent)
     entry_ids = ids
@@ -124,16 +154,20 @@ def _write_packed(conn, quoted: str, size: int, ids: list, lx, hx, ly, hy) -> No
         depth += 1
     if depth:
         parents.extend((i, 1) for i in ids)
-        rowids = zip(entry_ids, leaf_of, strict=True)
+        rowids = list(zip(entry_ids, leaf_of, strict=True))
         if any(a > b for a, b in zip(entry_ids, itertools.islice(entry_ids, 1, None), strict=False)):
-            rowids = sorted(rowids, key=itemgetter(0))  # the rowid table's key in order
+            rowids.sort(key=itemgetter(0))  # the rowid table's key in order
     else:
-        rowids = ((i, 1) for i in ids)
-    conn.execute(f'UPDATE "{quoted}_node" SET data = ? WHERE nodeno = 1',
-                 (_node(size, depth, list(map(_CELL_FORMAT.pack, ids, lx, hx, ly, hy))),))
-    conn.executemany(f'INSERT INTO "{quoted}_node" (nodeno, data) VALUES (?, ?)', nodes)
-    conn.executemany(f'INSERT INTO "{quoted}_parent" (nodeno, parentnode) VALUES (?, ?)', parents)
-    conn.executemany(f'INSERT INTO "{quoted}_rowid" (rowid, nodeno) VALUES (?, ?)', rowids)
+        rowids = sorted((i, 1) for i in ids)
+    root = _node(size, depth, list(map(_CELL_FORMAT.pack, ids, lx, hx, ly, hy)))
+    return Packed(size, depth, root, nodes, parents, rowids)
+
+
+def _write(conn, quoted: str, packed: Packed) -> None:
+    conn.execute(f'UPDATE "{quoted}_node" SET data = ? WHERE nodeno = 1', (packed.root,))
+    conn.executemany(f'INSERT INTO "{quoted}_node" (nodeno, data) VALUES (?, ?)', packed.nodes)
+    conn.executemany(f'INSERT INTO "{quoted}_parent" (nodeno, parentnode) VALUES (?, ?)', packed.parents)
+    conn.executemany(f'INSERT INTO "{quoted}_rowid" (rowid, nodeno) VALUES (?, ?)', packed.rowids)
 
 
 def _tiles(lx, hx, ly, hy, per: int) -> list[list[int]]:
