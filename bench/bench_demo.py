@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import resource
 import sqlite3
 import sys
@@ -23,6 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_evaluation beside this file
 
 from bench_evaluation import measure_overdue  # noqa: E402
 
@@ -37,6 +39,10 @@ def cpu_seconds() -> float:
 
 
 def timed(fn) -> tuple[float, float]:
+    """(wall, CPU) seconds of fn(), started with no dirty pages left by what ran before: the kernel's
+    write-back of one run's gigabytes would otherwise slow the next (the baseline ran 3.3-4.9 s at
+    city x0.1 depending on what came before it)."""
+    os.sync()
     wall, cpu = time.perf_counter(), cpu_seconds()
     fn()
     return time.perf_counter() - wall, cpu_seconds() - cpu
