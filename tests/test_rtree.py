@@ -95,6 +95,8 @@ def test_bounds_round_outward_like_sqlite():
     (([1, 2], [0.0, 0.0], [1.0, math.inf], [0.0, 0.0], [1.0, 1.0]), "rtree.bad_box"),
     (([1, 1], [0.0, 0.0], [1.0, 1.0], [0.0, 0.0], [1.0, 1.0]), "rtree.bad_box"),  # id twice
     (([1, 2], [0.0], [1.0, 1.0], [0.0, 0.0], [1.0, 1.0]), "rtree.bad_box"),  # ragged columns
+    (([1, 2.5], [0.0, 0.0], [1.0, 1.0], [0.0, 0.0], [1.0, 1.0]), "rtree.bad_box"),  # not a rowid
+    (([1, 2 ** 63], [0.0, 0.0], [1.0, 1.0], [0.0, 0.0], [1.0, 1.0]), "rtree.bad_box"),
 ])
 def test_bad_boxes_are_refused_and_nothing_is_written(bad, code):
     conn = _tree()

@@ -31,9 +31,9 @@ from typing import NamedTuple
 from .problems import Problem
 
 _TOWARDS, _AWAY = 1.0 - 1.0 / 8388608.0, 1.0 + 1.0 / 8388608.0  # rtree.c's RNDTOWARDS, RNDAWAY
-_CELL = 8 + 4 * 4  # bytes of one 2-D cell
-
-
+_CELL_FORMAT = struct.Struct(">q4f")  # one 2-D cell: id, minx, maxx, miny, maxy
+_CELL = _CELL_FORMAT.size
+_ID_RANGE = range(-2 ** 63, 2 ** 63)
 NODE_SIZE = 4 + _CELL * 51  # rtree.c's node for 2-D trees: at most 51 cells (RTREE_MAXCELLS)
 
 
@@ -117,10 +117,12 @@ def _up(values) -> list[float]:
 
 
 def _check(name: str, ids, lx, hx, ly, hy) -> None:
-    finite = math.isfinite
+    finite, ok_ids = math.isfinite, _ID_RANGE
     for i, x0, x1, y0, y1 in zip(ids, lx, hx, ly, hy, strict=True):
         if not (x0 <= x1 and y0 <= y1 and finite(x0) and finite(x1) and finite(y0) and finite(y1)):
             raise Problem("rtree.bad_box", rtree=name, detail=f"id {i}: x {x0} .. {x1}, y {y0} .. {y1}")
+        if i.__class__ is not int or i not in ok_ids:
+            raise Problem("rtree.bad_box", rtree=name, detail=f"id {i!r} is not a 64-bit integer")
     if len(set(ids)) != len(ids):
         raise Problem("rtree.bad_box", rtree=name, detail="an id appears twice")
 
@@ -187,8 +189,6 @@ def _tiles(lx, hx, ly, hy, per: int) -> list[list[int]]:
             groups.append(part[k * len(part) // cuts:(k + 1) * len(part) // cuts])
     return groups
 
-
-_CELL_FORMAT = struct.Struct(">q4f")
 
 
 def _node(size: int, depth: int, cells) -> bytes:
