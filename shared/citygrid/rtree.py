@@ -2,10 +2,11 @@
 """Bulk loading of an empty 2-D SQLite R-tree (a GeoPackage `rtree_<table>_<column>` index).
 
 Inserting a million rows one by one into SQLite's R-tree costs ~13 µs each (choose a leaf, split,
-re-insert), more than writing the feature row itself. As GDAL's GeoPackage driver does with its R*Tree
-bulk loader, citygrid builds the tree itself when a layer is filled in bulk, here by sort-tile-recursive
-packing (STR: entries sorted into vertical slices by x, each slice by y, cut into full nodes, and the
-same again one level up), and writes the R-tree's three shadow tables (`_node`, `_rowid`, `_parent`) directly, in the format rtree.c documents:
+re-insert), more than writing the feature row itself (GDAL's GeoPackage driver and SpatiaLite ship an
+R*Tree bulk loader for that reason). citygrid builds the tree itself when a layer is filled in bulk, by
+sort-tile-recursive packing (STR: entries sorted into vertical slices by x, each slice by y, cut into
+full nodes, and the same again one level up), and writes the R-tree's three shadow tables (`_node`,
+`_rowid`, `_parent`) directly, in the format rtree.c documents:
 
     node blob   2 bytes depth (root only; 0 elsewhere), 2 bytes cell count, then per cell an 8-byte
                 id (rowid in a leaf, child node number above) and minx, maxx, miny, maxy as 4-byte
