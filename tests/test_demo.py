@@ -10,6 +10,7 @@ import itertools
 import random
 import sqlite3
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -276,6 +277,17 @@ def test_a_bulk_build_with_packed_r_trees_passes_the_integrity_check_and_gdal(tm
     if VALIDATE.exists():
         res = subprocess.run(["/usr/bin/python3", str(VALIDATE), str(path)], capture_output=True, text=True)
         assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_task_ids_are_version_7_uuids_of_the_simulated_time_in_the_order_written(conn):
+    """So the demo, like the workflow, appends to the tasks' unique id index instead of scattering."""
+    rows = conn.execute("SELECT id, created_at FROM tasks ORDER BY fid").fetchall()
+    ids = [r[0] for r in rows]
+    assert len(rows) > 100 and ids == sorted(ids) and len(set(ids)) == len(ids)
+    for task_id, created in rows[:: max(1, len(rows) // 50)]:
+        made = uuid.UUID(task_id)
+        assert made.version == 7 and made.variant == uuid.RFC_4122
+        assert made.int >> 80 == times.to_us(times.parse(created)) // 1000
 
 
 # -- repeatability and the two paths ---------------------------------------------------------------

@@ -5,6 +5,8 @@ import atexit
 import shutil
 import sqlite3
 import tempfile
+import time
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -418,3 +420,24 @@ def test_new_task_ids_come_from_the_given_factory(centre):
     ids = iter(["task-a", "task-b"])
     ev = do(centre, no, "operator", "send_verify", new_id=lambda: next(ids))
     assert ev["task_id"] == "task-a" and tasks.for_case(centre, no)[0]["id"] == "task-a"
+
+
+def test_new_task_ids_are_time_ordered_version_7_uuids(centre):
+    first = uuid.UUID(transitions._new_id())
+    time.sleep(0.002)
+    second = uuid.UUID(transitions._new_id())
+    assert first.version == second.version == 7 and first.variant == uuid.RFC_4122
+    assert abs((first.int >> 80) - time.time_ns() // 1_000_000) < 5_000  # its first 48 bits: now, in ms
+    assert str(first) < str(second)
+    no = new_case(centre)
+    do(centre, no, "operator", "send_verify")
+    [task] = tasks.for_case(centre, no)
+    assert uuid.UUID(task["id"]).version == 7 and str(second) < task["id"]
+
+
+def test_uuid7_int_places_time_version_and_variant_and_keeps_74_bits():
+    value = transitions.uuid7_int(0x0123_4567_89AB, (1 << 74) - 1)
+    made = uuid.UUID(int=value)
+    assert made.version == 7 and made.variant == uuid.RFC_4122 and value >> 80 == 0x0123_4567_89AB
+    assert bin(value).count("1") == bin(0x0123_4567_89AB).count("1") + 3 + 1 + 74  # version 0111, variant 10
+    assert transitions.uuid7_int(5, 0) < transitions.uuid7_int(5, 1) < transitions.uuid7_int(6, 0)

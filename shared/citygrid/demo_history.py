@@ -29,6 +29,7 @@ from .transitions import (
     decide,
     evolve,
     report_changes,
+    uuid7_int,
 )
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=times.UTC)  # 17:30 in Suzhou: the demo's "today"
@@ -168,24 +169,27 @@ def within(ts: int, shift: tuple[int, int]) -> int:
 
 
 class TaskIds:
-    """Repeatable task ids: UUIDs carrying the seed, the case number and a counter (so they sort)."""
+    """Repeatable task ids: version-7 UUIDs of the (simulated) time the task was made, then the case
+    number, a counter and the seed, so they sort the way the rows are written."""
 
     def __init__(self, seed: int):
-        self.tag = int.from_bytes(uuid.uuid5(uuid.NAMESPACE_URL, f"citygrid-demo/{seed}").bytes[:6], "big")
+        tag = int.from_bytes(uuid.uuid5(uuid.NAMESPACE_URL, f"citygrid-demo/{seed}").bytes[:2], "big")
+        self.tag = tag & _TAG
 
-    def for_case(self, case_no: str):
-        """-> a factory of the case's task ids: `str(uuid.UUID(int=..., version=4))`, formatted directly."""
-        base, counter = (self.tag << 80) | (int(case_no) << 16), itertools.count(1)
+    def for_case(self, case_no: str, clock: list):
+        """-> a factory of the case's task ids; `clock[0]` holds the time (s) of the action making them."""
+        case, counter, tag = int(case_no), itertools.count(1), self.tag
+        rest = (case & 0xFFFF_FFFF) << 30 | tag  # 62 bits: case (low 32), counter (16), seed (14)
+        high = case >> 32 << 62  # the case's top 12 bits (case numbers have 13 digits < 2**44)
 
         def next_id() -> str:
-            h = f"{(base | next(counter)) & _UUID_CLEAR | _UUID_V4:032x}"
+            h = f"{uuid7_int(clock[0] * 1000, high | rest | (next(counter) & 0xFFFF) << 14):032x}"
             return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
         return next_id
 
 
-_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # the variant and version bits uuid.UUID(version=4) sets
-_UUID_V4 = (0x8000 << 48) | (4 << 76)
+_TAG = 0x3FFF  # 14 bits of the seed in each id
 
 
 def draw_script(rng: random.Random, source: str) -> Script:
@@ -242,9 +246,10 @@ class _Case:
         self.conds = world.conditions[(kind, code)]
         self.cid = rng.choice(world.condition_ids(kind, code))
         self.collector = world.collector_of[cell.code]
+        self.clock = [0]  # the time of the action being taken, for the task ids it makes
         self.ctx = Context(world.calendar, world.step_limits, conditions=self.conds,
                            collectors=(self.collector,), units=world.units,
-                           new_id=world.ids.for_case(case_no))
+                           new_id=world.ids.for_case(case_no, self.clock))
         name = world.class_names[(kind, code)]
         address = f"{world.names[cell.street]}{world.names[cell.community]}{spot.place}"
         self.plan = CasePlan(case_no, {
@@ -277,6 +282,7 @@ class _Case:
         grid = {"code": cell.code, "name": cell.name, "street_code": cell.street,
                 "community_code": cell.community}  # as geocode.grid_for gives it
         p = self.plan.report
+        self.clock[0] = ts
         changes = report_changes(self.plan.case_no, actor, from_ts(ts), self.ctx, kind=p["kind"],
                                  class_code=p["class_code"], grid=grid,
                                  geom=gpkg.point(p["x"], p["y"], self.w.srs_id), source=p["source"],
@@ -295,6 +301,7 @@ class _Case:
             (t["id"] for t in self.tasks if t["kind"] == task and t["status"] == "open"), None)
         rows = self._photos(ts, who, shots) if shots else ()
         shas = tuple(r["sha256"] for r in rows)
+        self.clock[0] = ts
         changes = decide(self.case, action, actor, from_ts(ts), self.ctx, tasks=self.tasks, params=params,
                          note=note, photos=shas, task_id=task_id)
         self.case, self.tasks = evolve(self.case, self.tasks, changes)
@@ -453,6 +460,7 @@ class _FastCase(_Case):
             return super().do(ts, action, who, note=note, shots=shots, task=task, **params)
         rows = self._photos(ts, who, shots) if shots else ()
         shas = tuple(r["sha256"] for r in rows)
+        self.clock[0] = ts
         at, no = times.text_us(at_us), case["case_no"]
         fields, data, made, event_task, step = {}, {}, [], None, 0
 

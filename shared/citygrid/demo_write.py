@@ -142,11 +142,12 @@ def replay(conn: sqlite3.Connection, plans, world) -> None:
     steps = [(key, plan, action, actor, kwargs, event[3]) for plan in plans
              for (key, action, actor, kwargs), event in zip(plan.actions, plan.events, strict=True)]
     steps.sort(key=lambda s: s[0])
-    ids = {}
+    ids, clock = {}, [0]  # the task ids of each case, made at the time of the action (clock[0])
     for key, plan, action, actor, kwargs, photo_rows in steps:
         insert(conn, "photos", PHOTO_COLUMNS, [tuple(r[c] for c in PHOTO_COLUMNS) for r in photo_rows])
+        clock[0] = key[0]
         if action == "report":
-            ids[plan.case_no] = world.ids.for_case(plan.case_no)
+            ids[plan.case_no] = world.ids.for_case(plan.case_no, clock)
             workflow.report(conn, actor, at=from_ts(key[0]), **kwargs)
         else:
             workflow.act(conn, plan.case_no, action, actor, at=from_ts(key[0]), new_id=ids[plan.case_no],

@@ -210,7 +210,7 @@ def act(conn: sqlite3.Connection, case_no: str, action: str, actor: accounts.Act
     Params by action: register `condition_id`; dispatch `unit_code` (default `suggest_unit`);
     extend `hours` (on the case's clock) or `until`; request_extension the same, optional;
     send_verify / send_check `collector` (default the grid's first). Collectors pass `task_id`.
-    `new_id` makes the ids of new tasks (default: random UUIDs; the demo passes a seeded factory).
+    `new_id` makes the ids of new tasks (default: time-ordered version-7 UUIDs; the demo passes a seeded factory).
     """
     when, shas = _moment(at), _photo_list(photos)
     with db.transaction(conn):
