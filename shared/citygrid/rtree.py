@@ -191,7 +191,6 @@ def _tiles(lx, hx, ly, hy, per: int) -> list[list[int]]:
     return groups
 
 
-
 def _node(size: int, depth: int, cells) -> bytes:
     """The blob of one node holding the packed cells."""
     return (struct.pack(">HH", depth, len(cells)) + b"".join(cells)).ljust(size, b"\0")
