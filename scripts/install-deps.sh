@@ -4,7 +4,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 PKGS=(python3-qgis qgis-providers python3-venv python3-pip python3-gdal gdal-bin
-      xvfb xauth fonts-wqy-microhei)
+      xvfb xauth fonts-wqy-microhei sqlite3)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -97,7 +97,7 @@ def test_a_newer_schema_is_refused_and_left_untouched(center_path):
 
 def _version_1_centre(path):
     """A centre as the first release wrote it (schema version 1 only)."""
-    c = db.connect(path)
+    c = db.connect(path, create=True)
     with db.transaction(c):
         gpkg.init_container(c)
     migrations.upgrade(c, settings={"srs_id": "4549"}, registry=migrations.MIGRATIONS[:1])

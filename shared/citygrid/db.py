@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +17,21 @@ from .problems import Problem
 BUSY_TIMEOUT_MS = 10_000
 
 
-def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
-    """A raw connection with our pragmas and GeoPackage functions; no schema checks."""
-    uri = f"file:{Path(path).as_posix()}{'?mode=ro' if readonly else ''}"
+def connect(path: str | os.PathLike, *, readonly: bool = False, create: bool = False) -> sqlite3.Connection:
+    """A raw connection with our pragmas and GeoPackage functions; no schema checks.
+
+    The file is never created unless `create` is true. Nothing here (nor anywhere in citygrid) opens
+    the database file other than through SQLite: on POSIX, closing *any* descriptor of a file drops
+    every lock this process holds on it, SQLite's included, and another program may then delete the
+    WAL under our open connections (sqlite.org/howtocorrupt.html §2.2).
+    """
+    conn = _raw(path, "ro" if readonly else "rwc" if create else "rw")
+    _configure(conn, path, readonly=readonly)
+    return conn
+
+
+def _raw(path: str | os.PathLike, mode: str) -> sqlite3.Connection:
+    uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                timeout=BUSY_TIMEOUT_MS / 1000)
@@ -26,6 +39,10 @@ def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Conne
         raise Problem("db.cannot_open", path=str(path), reason=str(exc)) from None
     conn.row_factory = sqlite3.Row
     gpkg.register_functions(conn)
+    return conn
+
+
+def _configure(conn: sqlite3.Connection, path, *, readonly: bool) -> None:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not readonly:
@@ -34,8 +51,7 @@ def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Conne
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise _translate(exc, path) from None
-    return conn
+        raise translate(exc, path) from None
 
 
 def open_center(path: str | os.PathLike, *, migrate: bool = True,
@@ -43,27 +59,36 @@ def open_center(path: str | os.PathLike, *, migrate: bool = True,
     """Open an existing centre GeoPackage, refusing foreign files and newer schemas.
 
     An older schema is upgraded when `migrate` is true (each migration in its own transaction).
+    The header is read by SQLite, never by a file object of ours (see `connect`).
     """
     from . import migrations
 
     p = Path(path)
-    if not p.exists():
-        raise Problem("db.not_found", path=str(p))
-    if p.is_dir():
-        raise Problem("db.not_a_geopackage", path=str(p))
-    with open(p, "rb") as fh:
-        head = fh.read(100)
-    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
-        raise Problem("db.not_a_geopackage", path=str(p))
-    conn = connect(p, readonly=readonly)
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        st = p.stat()  # a stat opens no descriptor
+    except FileNotFoundError:
+        raise Problem("db.not_found", path=str(p)) from None
+    except OSError as exc:
+        raise Problem("db.cannot_open", path=str(p), reason=exc.strerror or str(exc)) from None
+    if not stat.S_ISREG(st.st_mode) or st.st_size == 0:  # SQLite would make an empty file a database
+        raise Problem("db.not_a_geopackage", path=str(p))
+    conn = _raw(p, "ro" if readonly else "rw")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]  # reads the header: fails on a foreign file
         if app_id != gpkg.APPLICATION_ID:
             raise Problem("db.not_a_geopackage", path=str(p))
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise translate(exc, p) from None
+    except Problem:
+        conn.close()
+        raise
+    _configure(conn, p, readonly=readonly)
+    try:
         migrations.check_version(conn, path=str(p), upgrade=migrate and not readonly)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise _translate(exc, p) from None
+        raise translate(exc, p) from None
     except Problem:
         conn.close()
         raise
@@ -85,7 +110,7 @@ def create_center(path: str | os.PathLike, *, srs_id: int = 4549, timezone: str 
                 os.remove(str(p) + suffix)
     crs.definition(srs_id)  # validates before anything is written
     p.parent.mkdir(parents=True, exist_ok=True)
-    conn = connect(p)
+    conn = connect(p, create=True)
     try:
         with transaction(conn):
             gpkg.init_container(conn)
@@ -119,7 +144,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise _translate(exc, None) from None
+        raise translate(exc, None) from None
     try:
         yield conn
     except BaseException:
@@ -130,21 +155,27 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             conn.execute("ROLLBACK")
-            raise _translate(exc, None) from None
+            raise translate(exc, None) from None
 
 
 _savepoints = itertools.count()
 
 
-def _translate(exc: sqlite3.DatabaseError, path) -> Problem:
+def translate(exc: sqlite3.DatabaseError, path=None) -> Problem:
+    """A coded problem for an SQLite error: busy and I/O trouble are worth a retry, the rest are not."""
     text = str(exc)
+    where = str(path) if path else None
     if "locked" in text or "busy" in text:
-        return Problem("db.locked", path=str(path) if path else None)
-    if "not a database" in text or "malformed" in text:
-        return Problem("db.not_a_geopackage", path=str(path) if path else None)
+        return Problem("db.locked", path=where)
+    if "disk I/O error" in text or "unable to open database" in text or "database or disk is full" in text:
+        return Problem("db.io_error", path=where, reason=text)
+    if "not a database" in text:
+        return Problem("db.not_a_geopackage", path=where)
+    if "malformed" in text:
+        return Problem("db.corrupt", path=where, reason=text)
     if "readonly" in text or "read-only" in text:
-        return Problem("db.readonly", path=str(path) if path else None)
-    return Problem("db.error", path=str(path) if path else None, reason=text)
+        return Problem("db.readonly", path=where)
+    return Problem("db.error", path=where, reason=text)
 
 
 def meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:

@@ -72,13 +72,10 @@ def check(path: str | os.PathLike, *, quick: bool = False) -> list[Finding]:
 
 
 def _open(path: Path) -> sqlite3.Connection:
+    """Read-only, through SQLite alone (never a file object of ours: see db.connect)."""
     if not path.exists():
         raise Problem("db.not_found", path=str(path))
-    head = b""
-    if path.is_file():
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-    if head != b"SQLite format 3\x00":
+    if not path.is_file() or path.stat().st_size == 0:
         raise Problem("db.not_a_geopackage", path=str(path))
     conn = db.connect(path, readonly=True)
     try:
@@ -86,6 +83,9 @@ def _open(path: Path) -> sqlite3.Connection:
             raise Problem("db.not_a_centre", path=str(path))
     except sqlite3.DatabaseError as exc:
         conn.close()
+        problem = db.translate(exc, path)
+        if problem.code in ("db.not_a_geopackage", "db.locked", "db.io_error"):
+            raise problem from None
         raise Problem("db.cannot_open", path=str(path), reason=str(exc)) from None
     except Problem:
         conn.close()

@@ -83,6 +83,8 @@ TEXTS: dict[str, str] = {
     "db.readonly": "the database is read-only",
     "db.cannot_open": "cannot open {path}: {reason}",
     "db.error": "database error: {reason}",
+    "db.io_error": "the database could not be read or written just now; try again shortly",
+    "db.corrupt": "the database file is damaged ({reason}); restore it from a backup",
     "crs.unsupported": "unsupported coordinate reference system EPSG:{srs_id}",
     "crs.not_projected": "EPSG:{srs_id} is not a projected (Gauss-Kruger) coordinate system",
     "crs.out_of_range": "the point is outside the usable range of the coordinate system "
