@@ -30,10 +30,17 @@ def _m0003_checks(conn: sqlite3.Connection, settings: dict) -> None:
     schema_v3.create(conn, settings)
 
 
+def _m0004_owned(conn: sqlite3.Connection, settings: dict) -> None:
+    from . import schema_v4
+
+    schema_v4.create(conn, settings)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "centre", _m0001_centre),
     (2, "device sync", _m0002_sync),
     (3, "cheaper inserts", _m0003_checks),
+    (4, "sync state per owner", _m0004_owned),
 ]
 
 
