@@ -7,12 +7,13 @@ import queue
 import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from citygrid import blobs, db, sessions
+from citygrid.problems import Problem
 
 from .uploads import DEFAULT_MAX_SIZE, UploadStore
 
@@ -49,17 +50,42 @@ class Centre:
 
     @contextmanager
     def checkout(self) -> Iterator[sqlite3.Connection]:
-        """A connection for one request alone; returned to the pool afterwards."""
+        """A connection for one request alone; returned to the pool afterwards.
+
+        A connection that met an SQLite error other than a busy database is closed, not pooled: after
+        an I/O error its view of the file cannot be trusted, and a fresh one costs a millisecond.
+        """
         try:
             c = self._idle.get_nowait()
         except queue.Empty:
             c = db.open_center(self.path, migrate=False)
+        healthy = True
         try:
             yield c
+        except sqlite3.Error as exc:
+            healthy = db.translate(exc).code == "db.locked"
+            raise
+        except Problem as exc:
+            healthy = exc.code not in ("db.io_error", "db.corrupt", "db.error")
+            raise
         finally:
-            if c.in_transaction:  # a request that died mid-transaction must not leak it
-                c.execute("ROLLBACK")
-            self._idle.put(c)
+            healthy = healthy and self._settle(c)
+            if healthy:
+                self._idle.put(c)
+            else:
+                with suppress(sqlite3.Error):
+                    c.close()
+
+    @staticmethod
+    def _settle(c: sqlite3.Connection) -> bool:
+        """Roll back what a request that died mid-transaction left open; False if even that fails."""
+        if not c.in_transaction:
+            return True
+        try:
+            c.execute("ROLLBACK")
+            return True
+        except sqlite3.Error:
+            return False
 
     def close(self) -> None:
         while True:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from citygrid import db
 from citygrid.messages import message
 from citygrid.problems import Problem
 
@@ -37,11 +39,12 @@ EXACT = {
     "access.denied": 403, "upload.offset_mismatch": 409, "upload.checksum_mismatch": 460,
     "upload.hash_mismatch": 460, "upload.content_mismatch": 415, "upload.too_large": 413,
     "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,
-    "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503,
+    "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503, "db.io_error": 503,
     "protocol.unsupported": 426, "protocol.too_old": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
     "open311.bad_key": 403, "open311.unknown_service": 404, "upload.busy": 423,
 }
 PREFIXES = {"auth.": 401, "db.": 500}
+RETRY = {"db.locked": "2", "db.io_error": "5"}  # Retry-After seconds: the same request may well succeed
 
 
 def status_for(code: str) -> int:
@@ -66,13 +69,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
         status = status_for(exc.code)
-        headers = {"Retry-After": "2"} if exc.code == "db.locked" else None
+        headers = {"Retry-After": RETRY[exc.code]} if exc.code in RETRY else None
         if status >= 500:
             log.error("problem %s on %s %s", exc, request.method, request.url.path)
         if request.url.path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
             return JSONResponse([{"code": status, "description": message(exc)}], status_code=status,
                                 headers=headers)
         return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
+
+    @app.exception_handler(sqlite3.Error)
+    async def _sqlite(request: Request, exc: sqlite3.Error):
+        """SQLite trouble outside a coded path (a busy or failing disk, another program's lock)."""
+        return await _problem(request, db.translate(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
