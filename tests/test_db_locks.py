@@ -69,3 +69,25 @@ def test_io_errors_are_coded_for_a_retry():
     assert db.translate(sqlite3.OperationalError("disk I/O error")).code == "db.io_error"
     assert db.translate(sqlite3.OperationalError("database is locked")).code == "db.locked"
     assert db.translate(sqlite3.DatabaseError("database disk image is malformed")).code == "db.corrupt"
+
+
+@pytest.mark.parametrize("app_id, code", [(0x47504B47, "db.not_a_centre"), (0, "db.not_a_geopackage")])
+def test_a_refused_file_is_left_exactly_as_it_was(tmp_path, app_id, code):
+    """A GeoPackage made by another tool (or any SQLite file) is refused without switching it to WAL."""
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "other.gpkg"
+    c = sqlite3.connect(path)
+    c.execute(f"PRAGMA application_id = {app_id}")
+    c.execute("CREATE TABLE t (x)")
+    c.commit()
+    c.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    for readonly in (False, True):
+        with pytest.raises(Exception) as exc:
+            db.open_center(path, readonly=readonly)
+        assert getattr(exc.value, "code", None) == code
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert shell(path, "PRAGMA journal_mode;") == "delete"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.gpkg"]

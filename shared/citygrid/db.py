@@ -73,18 +73,11 @@ def open_center(path: str | os.PathLike, *, migrate: bool = True,
     if not stat.S_ISREG(st.st_mode) or st.st_size == 0:  # SQLite would make an empty file a database
         raise Problem("db.not_a_geopackage", path=str(p))
     conn = _raw(p, "ro" if readonly else "rw")
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]  # reads the header: fails on a foreign file
-        if app_id != gpkg.APPLICATION_ID:
+    try:  # everything that can refuse the file reads only: a refused file is never modified
+        if conn.execute("PRAGMA application_id").fetchone()[0] != gpkg.APPLICATION_ID:  # fails on a foreign file
             raise Problem("db.not_a_geopackage", path=str(p))
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise translate(exc, p) from None
-    except Problem:
-        conn.close()
-        raise
-    _configure(conn, p, readonly=readonly)
-    try:
+        migrations.identify(conn, path=str(p))
+        _configure(conn, p, readonly=readonly)
         migrations.check_version(conn, path=str(p), upgrade=migrate and not readonly)
     except sqlite3.DatabaseError as exc:
         conn.close()

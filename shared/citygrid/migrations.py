@@ -56,14 +56,21 @@ def current(conn: sqlite3.Connection) -> int:
     return row[0] or 0
 
 
-def check_version(conn: sqlite3.Connection, *, path: str, upgrade: bool,
-                  registry: list[Migration] | None = None) -> int:
+def identify(conn: sqlite3.Connection, *, path: str, registry: list[Migration] | None = None) -> int:
+    """The centre's schema version; refuses a file that is not a centre or is newer (reads only)."""
     found = current(conn)
     if found == 0:
         raise Problem("db.not_a_centre", path=path)
     newest = latest(registry)
     if found > newest:
         raise Problem("db.newer_schema", path=path, found=found, supported=newest)
+    return found
+
+
+def check_version(conn: sqlite3.Connection, *, path: str, upgrade: bool,
+                  registry: list[Migration] | None = None) -> int:
+    found = identify(conn, path=path, registry=registry)
+    newest = latest(registry)
     if found < newest:
         if not upgrade:
             raise Problem("db.older_schema", path=path, found=found, supported=newest)
