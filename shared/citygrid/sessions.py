@@ -122,8 +122,8 @@ def _check_client(conn, source: _Source, now: datetime, policy: Policy) -> None:
 
 def _check_account(conn, source: _Source, now: datetime, policy: Policy) -> None:
     since = times.to_db(now - policy.window)
-    (last_ok,) = conn.execute("SELECT max(fid) FROM login_attempts WHERE username = ? AND ok = 1",
-                              (source.username,)).fetchone()  # by fid: a success and a failure may share a ms
+    (last_ok,) = conn.execute("SELECT max(fid) FROM login_attempts WHERE username = ? AND ok = 1 AND at > ?",
+                              (source.username, since)).fetchone()  # by fid: a success and a failure may share a ms
     where, params = "username = ? AND ok = 0 AND at > ? AND fid > ?", [source.username, since, last_ok or 0]
     if _trusted(conn, source, now, policy):  # only its own failures count
         where += " AND (client = ? OR device_id = ?)"
