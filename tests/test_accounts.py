@@ -3,7 +3,7 @@ import base64
 
 import pytest
 
-from citygrid import accounts, gpkg
+from citygrid import accounts, gpkg, sessions
 from citygrid.accounts import Actor
 from citygrid.problems import Problem
 
@@ -130,18 +130,79 @@ def test_unknown_user_and_wrong_password_look_the_same(centre):
     assert problems[0] == problems[1] == {"code": "auth.invalid", "details": {}}
 
 
-def test_deactivated_user_cannot_act_or_log_in(centre):
+def test_deactivated_user_cannot_act_and_logs_in_like_a_wrong_password(centre):
     accounts.add_user(centre, "operator", "operator", PW)
     accounts.deactivate(centre, "operator")
-    for call in (lambda: accounts.actor(centre, "operator"),
-                 lambda: accounts.authenticate(centre, "operator", PW)):
-        with pytest.raises(Problem) as exc:
-            call()
-        assert exc.value.code == "account.inactive"
     with pytest.raises(Problem) as exc:
-        accounts.authenticate(centre, "operator", "wrong password")
-    assert exc.value.code == "auth.invalid"
+        accounts.actor(centre, "operator")
+    assert exc.value.code == "account.inactive"
+    answers = []
+    for password in (PW, "wrong password"):
+        with pytest.raises(Problem) as exc:
+            accounts.authenticate(centre, "operator", password)
+        answers.append(exc.value.to_wire())
+    assert answers == [{"code": "auth.invalid", "details": {}}] * 2
     assert [u.active for u in accounts.list_users(centre)] == [False]
+
+
+def test_every_login_answer_costs_one_check_of_that_accounts_hash(centre, monkeypatch):
+    accounts.add_user(centre, "operator", "operator", PW)
+    accounts.add_user(centre, "retired", "operator", PW)
+    accounts.deactivate(centre, "retired")
+    hashes = {r[0]: r[1] for r in centre.execute("SELECT username, password_hash FROM users")}
+    checked = []
+    real = accounts.verify_password
+    monkeypatch.setattr(accounts, "verify_password", lambda pw, stored: checked.append(stored) or real(pw, stored))
+    for username, password in (("retired", PW), ("retired", "wrong password"), ("operator", "wrong password"),
+                               ("nobody", PW)):
+        checked.clear()
+        with pytest.raises(Problem):
+            accounts.authenticate(centre, username, password)
+        assert checked == [hashes.get(username, accounts._decoy_hash())]
+
+
+def login(conn, username, device="dev-1"):
+    return sessions.login(conn, username, PW, device)[0]
+
+
+def live(conn, token):
+    try:
+        return sessions.resolve(conn, token)[0].username
+    except Problem as exc:
+        return exc.code
+
+
+def test_a_password_change_ends_every_session_of_that_user_only(centre):
+    accounts.add_user(centre, "gis", "gis", PW)
+    accounts.add_user(centre, "leader", "leader", PW)
+    tokens = [login(centre, "gis", "a"), login(centre, "gis", "b"), login(centre, "leader", "c")]
+    accounts.set_password(centre, "gis", "a new password")
+    assert [live(centre, t) for t in tokens] == ["auth.token_invalid", "auth.token_invalid", "leader"]
+    fresh = sessions.login(centre, "gis", "a new password", "a")[0]
+    assert live(centre, fresh) == "gis"
+
+
+def test_deactivation_ends_every_session_of_that_user(centre):
+    accounts.add_user(centre, "gis", "gis", PW)
+    token = login(centre, "gis")
+    accounts.deactivate(centre, "gis")
+    assert live(centre, token) == "auth.token_invalid"
+    assert centre.execute("SELECT count(*) FROM auth_tokens WHERE revoked_at IS NULL").fetchone()[0] == 0
+
+
+def test_a_failed_password_change_ends_no_session(centre):
+    accounts.add_user(centre, "gis", "gis", PW)
+    token = login(centre, "gis")
+    with pytest.raises(Problem):
+        accounts.set_password(centre, "gis", "tiny")
+    assert live(centre, token) == "gis"
+
+
+def test_a_token_of_a_user_deactivated_behind_our_back_is_refused(centre):
+    accounts.add_user(centre, "gis", "gis", PW)
+    token = login(centre, "gis")
+    centre.execute("UPDATE users SET active = 0 WHERE username = 'gis'")  # e.g. by hand in SQL
+    assert live(centre, token) == "auth.token_invalid"
 
 
 def test_unknown_user_is_a_coded_problem_for_every_admin_action(centre):

@@ -25,14 +25,18 @@ class ServiceConfig:
     max_json_bytes: int = 4 * 1024 * 1024
     max_push_items: int = 500
     max_pull_limit: int = 2000
-    login_max_failures: int = 5
+    login_max_failures: int = 5          # per account (see citygrid.sessions for the policy)
     login_window: timedelta = timedelta(minutes=15)
+    login_client_max_failures: int = 30  # per client address, across user names
+    login_trusted_for: timedelta = timedelta(days=30)
     # each scrypt check takes ~16 MB and a core for ~70 ms: a shift-start login storm queues on a few
     # dedicated threads (glibc keeps a 16 MB arena per thread that ever ran one, so few threads)
     login_threads: int = 4
 
     def session_policy(self) -> sessions.Policy:
-        return sessions.Policy(self.token_ttl, self.login_max_failures, self.login_window)
+        return sessions.Policy(token_ttl=self.token_ttl, max_failures=self.login_max_failures,
+                               window=self.login_window, client_max_failures=self.login_client_max_failures,
+                               trusted_for=self.login_trusted_for)
 
 
 @dataclass

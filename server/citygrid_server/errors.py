@@ -70,6 +70,8 @@ def install(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem):
         status = status_for(exc.code)
         headers = {"Retry-After": RETRY[exc.code]} if exc.code in RETRY else None
+        if "retry_after_s" in exc.details:  # a problem that knows when to come back (auth.throttled)
+            headers = {"Retry-After": str(exc.details["retry_after_s"])}
         if status >= 500:
             log.error("problem %s on %s %s", exc, request.method, request.url.path)
         if request.url.path.startswith("/open311/"):  # GeoReport v2 clients expect its error list

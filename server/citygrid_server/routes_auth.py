@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from citygrid import sessions, times
@@ -36,12 +36,19 @@ class LoginOut(BaseModel):
 
 
 @router.post("/login", response_model=LoginOut)
-async def login(body: LoginIn, cx: sqlite3.Connection = Depends(deps.conn),
+async def login(body: LoginIn, request: Request, cx: sqlite3.Connection = Depends(deps.conn),
                 centre: Centre = Depends(deps.centre)) -> LoginOut:
-    """Exchange a centre account's credentials for a bearer token bound to a device."""
+    """Exchange a centre account's credentials for a bearer token bound to a device.
+
+    Failed logins are throttled per client address and per account (429 `auth.throttled` with
+    Retry-After); a deactivated account answers like a wrong password.
+    """
+    # uvicorn has already replaced the peer by X-Forwarded-For when the peer is a trusted proxy
+    client = request.client.host if request.client else None
+
     def work() -> LoginOut:
         token, expires, actor = sessions.login(cx, body.username, body.password, body.device_id,
-                                               policy=centre.config.session_policy())
+                                               client=client, policy=centre.config.session_policy())
         row = cx.execute("SELECT display_name FROM users WHERE username = ?", (actor.username,)).fetchone()
         return LoginOut(token=token, expires_at=times.to_db(expires),
                         user=UserOut(username=actor.username, role=actor.role, display_name=row[0]))

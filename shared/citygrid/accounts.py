@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import codes, db
+from . import codes, db, times
 from .problems import Problem
 from .schema_v1 import ROLES
 
@@ -200,29 +200,41 @@ def actor(conn: sqlite3.Connection, username: str) -> Actor:
 
 
 def authenticate(conn: sqlite3.Connection, username: str, password: str) -> Actor:
-    """The Actor for a correct password; an unknown user and a wrong password are the same `auth.invalid`."""
-    row = conn.execute("SELECT password_hash, active FROM users WHERE username = ?",
+    """The Actor for a correct password of an active account.
+
+    An unknown user, a wrong password and a deactivated account (whatever the password) are the same
+    `auth.invalid`, after the same single scrypt check, so neither the answer nor its time tells them apart.
+    """
+    row = conn.execute("SELECT username, role, unit_code, password_hash, active FROM users WHERE username = ?",
                        (str(username),)).fetchone()
     stored = row["password_hash"] if row else _decoy_hash()  # same work whether or not the user exists
     ok = isinstance(password, str) and verify_password(password, stored)
-    if row is None or not ok:
+    if row is None or not ok or not row["active"]:
         raise Problem("auth.invalid")
-    return actor(conn, username)
+    return Actor(row["username"], row["role"], row["unit_code"], _grids_of(conn, row["username"]))
+
+
+def _revoke_tokens(conn: sqlite3.Connection, username: str) -> None:
+    """End every live session of the account (inside the caller's transaction)."""
+    conn.execute("UPDATE auth_tokens SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
+                 (times.to_db(times.now()), username))
 
 
 def set_password(conn: sqlite3.Connection, username: str, password: str) -> None:
-    """Replace a user's password."""
+    """Replace a user's password and end their existing sessions (a reset usually means a leak)."""
     _row(conn, username)
     hashed = hash_password(_check_password(password))
     with db.transaction(conn):
         conn.execute("UPDATE users SET password_hash = ? WHERE username = ?", (hashed, username))
+        _revoke_tokens(conn, username)
 
 
 def deactivate(conn: sqlite3.Connection, username: str) -> None:
-    """Lock an account out; its history stays (users are never deleted)."""
+    """Lock an account out and end its sessions; its history stays (users are never deleted)."""
     _row(conn, username)
     with db.transaction(conn):
         conn.execute("UPDATE users SET active = 0 WHERE username = ?", (username,))
+        _revoke_tokens(conn, username)
 
 
 def assign_grids(conn: sqlite3.Connection, username: str, grid_codes: Iterable[str]) -> tuple[str, ...]:
