@@ -8,7 +8,7 @@
 - `photo_senders`: who actually sent a blob's bytes. An item may cite a photo only when its author
   sent those bytes; knowing a hash is not enough. Filled from `photos.uploaded_by`.
 - `login_attempts.client`: the network address a login came from, so throttling can count per
-  address as well as per account.
+  address as well as per account; an index by (username, ok, at) for an account's successes.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ def create(conn: sqlite3.Connection, settings: dict) -> None:
                  "SELECT sha256, uploaded_by, uploaded_at FROM photos WHERE uploaded_by IS NOT NULL")
     conn.execute("ALTER TABLE login_attempts ADD COLUMN client TEXT")
     conn.execute("CREATE INDEX idx_login_attempts_client ON login_attempts (client, at)")
+    # successes and failures of one account are looked up separately (last success, trusted sources)
+    conn.execute("CREATE INDEX idx_login_attempts_user_ok ON login_attempts (username, ok, at)")
 
 
 def _rekey_sync_items(conn: sqlite3.Connection) -> None:
