@@ -63,17 +63,14 @@ def head_blob(sha256: str, s: deps.Session = Depends(deps.session), cx: sqlite3.
     return FileResponse(path, media_type=ctype, headers={"ETag": f'"{sha256}"'})
 
 
-THUMB_SIZES = (128, 256, 512)
-
-
 @router.get("/{sha256}/thumbnail", response_class=FileResponse,
             responses={200: {"content": {"image/jpeg": {}}}})
 def thumbnail(sha256: str, size: int = 256, s: deps.Session = Depends(deps.session),
               cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)):
     """A JPEG no larger than `size` pixels on its long side (128, 256 or 512), made once and cached.
     A blob that is no image, or has more pixels than the centre allows, is a coded 4xx."""
-    if size not in THUMB_SIZES:
-        raise Problem("blob.bad_thumbnail_size", size=size, allowed=list(THUMB_SIZES))
+    if size not in images.THUMB_SIZES:
+        raise Problem("blob.bad_thumbnail_size", size=size, allowed=list(images.THUMB_SIZES))
     path, _ctype = _blob(sha256, s, cx, centre)
     thumb = images.cached_thumbnail(centre.blobs.root, path, sha256, size, centre.config.max_photo_pixels)
     return FileResponse(thumb, media_type="image/jpeg",

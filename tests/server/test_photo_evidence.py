@@ -42,16 +42,16 @@ def jpeg_bytes(seed=0, size=(64, 48)) -> bytes:
     return buf.getvalue()
 
 
-def bomb_png(width: int, height: int) -> bytes:
-    """A one-colour bilevel PNG: a few kilobytes that decode to width*height bytes (or 4x that in RGB).
-    Written row by row, so the test itself never holds the pixels."""
+def bomb_png(width: int, height: int, rgb: bool = False) -> bytes:
+    """A one-colour PNG, bilevel or RGB: a few kilobytes that Pillow decodes into width*height bytes
+    (4x that in RGB). Written row by row, so the test itself never holds the pixels."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     z = zlib.compressobj(9)
-    row = bytes(1 + (width + 7) // 8)  # filter byte 0, then the row's bits, all black
+    row = bytes(1 + (3 * width if rgb else (width + 7) // 8))  # filter byte 0, then the row, all black
     idat = b"".join(z.compress(row) for _ in range(height)) + z.flush()
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    header = struct.pack(">IIBBBBB", width, height, 8 if rgb else 1, 2 if rgb else 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def tus_meta(data: bytes, ctype="image/jpeg") -> str:
@@ -169,6 +169,28 @@ def test_the_pixel_cap_is_a_setting_of_the_service(centre_path):
         r = create(small, h, jpeg_bytes(1, size=(40, 30)), body=True)
         assert r.status_code == 413 and r.json()["error"]["details"]["max_pixels"] == 1000
         assert create(small, h, jpeg_bytes(1, size=(30, 30)), body=True).status_code == 201
+
+
+def test_a_colour_png_is_held_to_what_can_be_decoded_whole(client, login):
+    h = login("collector01")
+    big = bomb_png(4200, 4200, rgb=True)  # 17.6 MP, under the pixel cap, but 70 MB to decode
+    r = create(client, h, big, "image/png", body=True)
+    assert r.status_code == 413 and r.json()["error"]["details"]["width"] == 4200
+    fits = bomb_png(4000, 4000, rgb=True)
+    assert create(client, h, fits, "image/png", body=True).status_code == 201
+
+
+def test_a_long_jpeg_panorama_that_scaling_barely_shrinks_is_held_to_the_decode_budget(client, login, cx, store,
+                                                                                       monkeypatch):
+    from citygrid_server import images
+    monkeypatch.setattr(images, "DECODE_BUDGET", 2 * 1024 * 1024)
+    h = login("collector01")
+    r = create(client, h, jpeg_bytes(1, size=(8000, 200)), body=True)  # 1/1 scale: 6.4 MB decoded
+    assert r.status_code == 413 and r.json()["error"]["code"] == "upload.too_many_pixels"
+    assert create(client, h, jpeg_bytes(1, size=(1600, 1200)), body=True).status_code == 201  # 1/2: 1.9 MB
+    sha = plant(cx, store, jpeg_bytes(2, size=(8000, 200)), "image/jpeg")
+    r = client.get(f"/api/v1/blobs/{sha}/thumbnail", headers=h)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "blob.too_many_pixels"
 
 
 @pytest.mark.parametrize("data,ctype", [
