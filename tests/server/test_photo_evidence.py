@@ -400,3 +400,42 @@ def test_a_thumbnail_is_turned_upright_by_the_photos_exif_orientation(client, lo
     sha = upload(client, h, buf.getvalue())
     r = client.get(f"/api/v1/blobs/{sha}/thumbnail", params={"size": 128}, headers=h)
     assert Image.open(io.BytesIO(r.content)).size == (96, 128)
+
+
+def test_death_during_creation_leaves_nothing_a_new_creation_trips_over(client, login, cx, store, monkeypatch):
+    h = login("collector01")
+    data = jpeg_bytes(13)
+    with monkeypatch.context() as m:  # the data file is made, the state never saved
+        m.setattr(UploadStore, "_save", lambda *a: (_ for _ in ()).throw(SystemExit("killed")))
+        with pytest.raises(SystemExit):
+            store.create(len(data), {"sha256": hashlib.sha256(data).hexdigest(), "content_type": "image/jpeg"},
+                         "collector01")
+    assert upload(client, h, data) in [r[0] for r in cx.execute("SELECT sha256 FROM photo_senders")]
+
+
+def test_a_live_server_refuses_bombs_with_coded_4xx_and_stays_small(centre_path):
+    """Against a real `citygrid serve`: the bombs cost no memory (VmHWM of the server process)."""
+    import httpx
+    from live import LiveServer
+
+    server = LiveServer(centre_path).start()
+    try:
+        r = httpx.post(f"{server.url}/api/v1/auth/login",
+                       json={"username": "collector01", "password": cf.PASSWORD, "device_id": "d"})
+        h = {"Authorization": f"Bearer {r.json()['token']}"}
+        for side in (12000, 20000):
+            bomb = bomb_png(side, side)
+            r = httpx.post(f"{server.url}/api/v1/uploads/", content=bomb, headers={
+                **h, "Tus-Resumable": "1.0.0", "Upload-Length": str(len(bomb)),
+                "Upload-Metadata": tus_meta(bomb, "image/png"), "Content-Type": OCTETS})
+            assert r.status_code == 413 and r.json()["error"]["code"] == "upload.too_many_pixels"
+            c = db.open_center(centre_path)
+            sha = plant(c, UploadStore(BlobStore(centre_path.with_name("center.blobs"))), bomb, "image/png")
+            c.close()
+            r = httpx.get(f"{server.url}/api/v1/blobs/{sha}/thumbnail", headers=h)
+            assert r.status_code == 422 and r.json()["error"]["code"] == "blob.too_many_pixels"
+        status = open(f"/proc/{server.proc.pid}/status").read()
+        peak_kb = int(status.split("VmHWM:")[1].split()[0])
+        assert peak_kb < 250 * 1024
+    finally:
+        server.stop()
