@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import base64
 import hashlib
+import io
 import os
 import sys
 import tempfile
@@ -31,9 +32,20 @@ from live import LiveServer  # noqa: E402
 from citygrid import accounts, db  # noqa: E402
 
 
+def _jpeg_head() -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 120, 150)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+JPEG_HEAD = _jpeg_head()
+
+
 def photo(device: int, check: int, n: int, size: int, base: bytes) -> bytes:
+    """A real (tiny) JPEG, unique by its tag, padded to `size` (the server reads photo headers)."""
     tag = f"{device:04d}-{check:04d}-{n:02d}".encode()
-    return b"\xff\xd8\xff\xe0" + tag + base[: size - 4 - len(tag)]
+    return JPEG_HEAD + tag + base[: size - len(JPEG_HEAD) - len(tag)]
 
 
 def build(path: Path, devices: int, checks: int) -> dict[str, list[str]]:

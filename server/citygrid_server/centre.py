@@ -15,6 +15,7 @@ from pathlib import Path
 from citygrid import blobs, db, sessions
 from citygrid.problems import Problem
 
+from .images import DEFAULT_MAX_PIXELS
 from .uploads import DEFAULT_MAX_SIZE, UploadStore
 
 
@@ -22,6 +23,7 @@ from .uploads import DEFAULT_MAX_SIZE, UploadStore
 class ServiceConfig:
     token_ttl: timedelta = timedelta(hours=12)
     max_upload_bytes: int = DEFAULT_MAX_SIZE
+    max_photo_pixels: int = DEFAULT_MAX_PIXELS  # refused above this on upload, never decoded for a thumbnail
     max_json_bytes: int = 4 * 1024 * 1024
     max_push_items: int = 500
     max_pull_limit: int = 2000
@@ -48,7 +50,8 @@ class Centre:
         self.path = Path(self.path)
         db.open_center(self.path).close()  # fail fast: missing, foreign, newer, migrates older
         self.blobs = blobs.store_for(self.path)
-        self.uploads = UploadStore(self.blobs, max_size=self.config.max_upload_bytes)
+        self.uploads = UploadStore(self.blobs, max_size=self.config.max_upload_bytes,
+                                   max_pixels=self.config.max_photo_pixels)
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self.login_pool = ThreadPoolExecutor(self.config.login_threads, thread_name_prefix="login")
 

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from citygrid import blobs
 from citygrid.problems import Problem
 
-from . import deps
+from . import deps, images
 from .centre import Centre
 
 router = APIRouter(prefix="/api/v1/blobs", tags=["photos"])
@@ -19,10 +19,11 @@ CENTRE_ROLES = {"admin", "operator", "leader", "dispatcher", "supervisor", "gis"
 
 
 def can_see(cx: sqlite3.Connection, actor, sha256: str) -> bool:
-    """Centre staff see every photo; others the ones they uploaded or that belong to their cases."""
+    """Centre staff see every photo; others the ones whose bytes they sent, or that belong to their cases."""
     if actor.role in CENTRE_ROLES:
         return True
-    mine = cx.execute("SELECT 1 FROM photos WHERE sha256 = ? AND uploaded_by = ?", (sha256, actor.username)).fetchone()
+    mine = cx.execute("SELECT 1 FROM photo_senders WHERE sha256 = ? AND username = ?",
+                      (sha256, actor.username)).fetchone()
     if mine:
         return True
     if actor.role == "unit":
@@ -62,40 +63,15 @@ def head_blob(sha256: str, s: deps.Session = Depends(deps.session), cx: sqlite3.
     return FileResponse(path, media_type=ctype, headers={"ETag": f'"{sha256}"'})
 
 
-THUMB_SIZES = (128, 256, 512)
-
-
 @router.get("/{sha256}/thumbnail", response_class=FileResponse,
             responses={200: {"content": {"image/jpeg": {}}}})
 def thumbnail(sha256: str, size: int = 256, s: deps.Session = Depends(deps.session),
               cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)):
-    """A JPEG no larger than `size` pixels on its long side (128, 256 or 512), made once and cached."""
-    if size not in THUMB_SIZES:
-        raise Problem("blob.bad_thumbnail_size", size=size, allowed=list(THUMB_SIZES))
+    """A JPEG no larger than `size` pixels on its long side (128, 256 or 512), made once and cached.
+    A blob that is no image, or has more pixels than the centre allows, is a coded 4xx."""
+    if size not in images.THUMB_SIZES:
+        raise Problem("blob.bad_thumbnail_size", size=size, allowed=list(images.THUMB_SIZES))
     path, _ctype = _blob(sha256, s, cx, centre)
-    return FileResponse(make_thumbnail(centre.blobs.root, path, sha256, size), media_type="image/jpeg",
+    thumb = images.cached_thumbnail(centre.blobs.root, path, sha256, size, centre.config.max_photo_pixels)
+    return FileResponse(thumb, media_type="image/jpeg",
                         headers={"Cache-Control": "private, max-age=31536000, immutable"})
-
-
-def make_thumbnail(root, source, sha256: str, size: int):
-    """Render into a temp file and rename, so concurrent requests never see half a thumbnail."""
-    import os
-    import tempfile
-
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    target = root / ".thumbs" / f"{sha256}-{size}.jpg"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with Image.open(source) as im:
-            im = ImageOps.exif_transpose(im).convert("RGB")
-            im.thumbnail((size, size))
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".jpg")
-            with os.fdopen(fd, "wb") as out:
-                im.save(out, "JPEG", quality=80)
-    except (UnidentifiedImageError, OSError):
-        raise Problem("blob.not_an_image", sha256=sha256) from None
-    os.replace(tmp, target)
-    return target

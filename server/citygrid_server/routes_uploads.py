@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from citygrid import db, times
 from citygrid.problems import Problem
 
-from . import deps, errors
+from . import deps, errors, photo_records
 from .centre import Centre
 from .uploads import CHECKSUM_ALGORITHMS, Upload, parse_checksum, parse_metadata
 
@@ -33,10 +33,10 @@ def _int_header(request: Request, name: str) -> int:
 
 
 def _own(centre: Centre, upload_id: str, s: deps.Session) -> Upload:
-    up = centre.uploads.get(upload_id)
-    if up.owner != s.actor.username:
+    """The caller's upload as it stands (repaired if a crash left it out of step); others' look absent."""
+    if centre.uploads.get(upload_id).owner != s.actor.username:
         raise Problem("upload.not_found", upload_id=upload_id)
-    return up
+    return centre.uploads.status(upload_id)
 
 
 @router.options("/", include_in_schema=False)
@@ -56,11 +56,12 @@ async def create(request: Request, s: deps.Session = Depends(deps.session),
         return _precondition_failed()
     meta = parse_metadata(request.headers.get("Upload-Metadata"))
     length = _int_header(request, "Upload-Length")
-    up = await run_in_threadpool(centre.uploads.create, length, meta, s.actor.username)
+    sent = await run_in_threadpool(photo_records.has_sent, cx, meta.get("sha256"), s.actor.username)
+    up = await run_in_threadpool(partial(centre.uploads.create, length, meta, s.actor.username, sent=sent))
     if not up.complete and request.headers.get("Content-Type") == OCTETS:
         up = await _receive(request, centre, up.id, 0, parse_checksum(request.headers.get("Upload-Checksum")))
     if up.complete:
-        await run_in_threadpool(_record_photo, cx, up, s)
+        await run_in_threadpool(photo_records.record, cx, up)
     return Response(status_code=201, headers=_tus_headers({
         "Location": f"/api/v1/uploads/{up.id}", "Upload-Offset": str(up.offset)}))
 
@@ -80,9 +81,11 @@ async def _receive(request: Request, centre: Centre, upload_id: str, offset: int
 
 @router.head("/{upload_id}")
 def head(upload_id: str, request: Request, s: deps.Session = Depends(deps.session),
-         centre: Centre = Depends(deps.centre)) -> Response:
+         centre: Centre = Depends(deps.centre), cx: sqlite3.Connection = Depends(deps.conn)) -> Response:
     """tus core: how many bytes the server holds."""
     up = _own(centre, upload_id, s)
+    if up.complete:  # a crash may have come between finishing the bytes and recording the photo
+        photo_records.record(cx, up)
     return Response(status_code=200, headers=_tus_headers({
         "Upload-Offset": str(up.offset), "Upload-Length": str(up.length)}))
 
@@ -95,12 +98,16 @@ async def patch(upload_id: str, request: Request, s: deps.Session = Depends(deps
         return _precondition_failed()
     if request.headers.get("Content-Type") != OCTETS:
         raise Problem("request.unsupported_media", expected=OCTETS)
-    _own(centre, upload_id, s)
+    up = await run_in_threadpool(_own, centre, upload_id, s)
     offset = _int_header(request, "Upload-Offset")
+    if up.complete:  # a retry after a lost answer or a crash: record the photo if that never happened
+        await run_in_threadpool(photo_records.record, cx, up)
+        if offset == up.length:
+            return Response(status_code=204, headers=_tus_headers({"Upload-Offset": str(up.offset)}))
     checksum = parse_checksum(request.headers.get("Upload-Checksum"))
     up = await _receive(request, centre, upload_id, offset, checksum)
     if up.complete:
-        await run_in_threadpool(_record_photo, cx, up, s)
+        await run_in_threadpool(photo_records.record, cx, up)
     return Response(status_code=204, headers=_tus_headers({"Upload-Offset": str(up.offset)}))
 
 
@@ -116,23 +123,3 @@ def delete(upload_id: str, request: Request, s: deps.Session = Depends(deps.sess
 def _precondition_failed() -> Response:
     return JSONResponse(errors.body("upload.tus_version", f"Tus-Resumable {TUS} required"),
                         status_code=412, headers={"Tus-Version": TUS})
-
-
-def _record_photo(cx: sqlite3.Connection, up: Upload, s: deps.Session) -> None:
-    """The photo row: bytes are verified and in the blob store before this is written."""
-    meta = up.meta
-    def num(key):
-        try:
-            return float(meta[key]) if key in meta else None
-        except ValueError:
-            return None
-    taken = meta.get("taken_at")
-    try:
-        taken = times.to_db(times.parse(taken)) if taken else None
-    except Problem:
-        taken = None
-    with db.transaction(cx):
-        cx.execute("INSERT INTO photos (sha256, size, content_type, taken_at, lon, lat, accuracy_m, uploaded_by) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
-                   (up.sha256, up.length, up.content_type, taken, num("lon"), num("lat"), num("accuracy_m"),
-                    s.actor.username))

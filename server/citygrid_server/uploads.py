@@ -6,6 +6,14 @@ and we must verify the SHA-256 of the whole file before it exists as a blob. Eac
 file plus a small JSON state file in `<blobs>/.uploads/`; the state is replaced atomically after the
 data is fsynced, so a crash leaves at worst unacknowledged bytes past the recorded offset, which are
 cut off on the next append.
+
+Finishing is three steps, each safe to die after: the bytes are verified (hash, type, pixel count) and
+the state says offset == length but not complete; the data file is moved into the blob store (or,
+when those bytes are stored already, deleted); the state says complete. A state that does not match
+the files (the server died between steps, or a file vanished) is repaired under the upload's lock
+before anyone reads or appends: finished if the bytes were verified, otherwise started again from 0.
+Knowing a hash proves nothing, so existing bytes stand in for an upload only when the same account
+sent them before (the caller says so).
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from pathlib import Path
 
 from citygrid.blobs import BlobStore, check_digest
 from citygrid.problems import Problem
+
+from . import images
 
 CONTENT_TYPES = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 CHECKSUM_ALGORITHMS = ("sha256", "sha1", "md5")
@@ -77,12 +87,15 @@ def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
 class UploadStore:
     """Uploads in progress for one centre, finished into its content-addressed blob store."""
 
-    def __init__(self, blobs: BlobStore, *, max_size: int = DEFAULT_MAX_SIZE):
+    def __init__(self, blobs: BlobStore, *, max_size: int = DEFAULT_MAX_SIZE,
+                 max_pixels: int = images.DEFAULT_MAX_PIXELS):
         self.blobs = blobs
         self.max_size = max_size
+        self.max_pixels = max_pixels
         self.root = blobs.root / ".uploads"
 
-    def create(self, length: int, metadata: dict[str, str], owner: str) -> Upload:
+    def create(self, length: int, metadata: dict[str, str], owner: str, *, sent: bool = False) -> Upload:
+        """A new upload; complete at once only when `sent`: this owner sent these very bytes before."""
         sha = check_digest((metadata.get("sha256") or "").lower())
         ctype = metadata.get("content_type") or metadata.get("filetype") or ""
         if ctype not in CONTENT_TYPES:
@@ -94,7 +107,7 @@ class UploadStore:
         extra = {k: metadata[k][:64] for k in PHOTO_KEYS if k in metadata}
         up = Upload(uuid.uuid4().hex, length, 0, sha, ctype, metadata.get("filename", "")[:200], owner,
                     meta=extra)
-        if self.blobs.has(sha):  # the server already holds these bytes: nothing to send
+        if sent and self.blobs.has(sha):  # this account already sent these bytes: nothing to send
             up = replace(up, offset=length, complete=True)
         self.root.mkdir(parents=True, exist_ok=True)
         if not up.complete:
@@ -109,10 +122,24 @@ class UploadStore:
         except (FileNotFoundError, ValueError, TypeError):
             raise Problem("upload.not_found", upload_id=upload_id[:64]) from None
 
+    def status(self, upload_id: str) -> Upload:
+        """The upload as it stands, repaired first if a crash left its files out of step."""
+        up = self.get(upload_id)
+        if not self._needs_repair(up):
+            return up
+        try:
+            with self._locked(upload_id):
+                return self._repair(self.get(upload_id))
+        except Problem as exc:
+            if exc.code != "upload.busy":
+                raise
+            return up  # a request holding the upload is finishing it right now
+
     def delete(self, upload_id: str) -> None:
         self.get(upload_id)
         with self._locked(upload_id):
-            for p in (self._data(upload_id), self._state(upload_id)):
+            # the state first: a death in between leaves no upload, not one whose bytes went missing
+            for p in (self._state(upload_id), self._data(upload_id)):
                 p.unlink(missing_ok=True)
         (self.root / f"{upload_id}.lock").unlink(missing_ok=True)
 
@@ -137,7 +164,7 @@ class UploadStore:
     def begin(self, upload_id: str, offset: int, checksum: tuple[str, bytes] | None = None) -> _ChunkWriter:
         lock = self._lock(upload_id)
         try:
-            up = self.get(upload_id)
+            up = self._repair(self.get(upload_id))
             if up.complete:
                 raise Problem("upload.already_complete", upload_id=upload_id)
             if offset != up.offset:
@@ -175,17 +202,66 @@ class UploadStore:
             _unlock(writer.lock)
 
     def _finish(self, up: Upload, writer: _ChunkWriter) -> Upload:
-        data = self._data(up.id)
-        digest, head = writer.whole_digest()
-        if digest != up.sha256 or not any(head.startswith(m) for m in CONTENT_TYPES[up.content_type]):
-            with open(data, "r+b") as fh:  # corrupt whole: start again from zero
-                fh.truncate(0)
-            self._save(replace(up, offset=0))
+        self._verify(up, *writer.whole_digest())
+        self._save(up)  # offset == length, not complete: verified bytes, to be placed
+        return self._place(up)
+
+    def _verify(self, up: Upload, digest: str, head: bytes) -> None:
+        """Hash, declared type and pixel count; bytes that fail are dropped whole (restart from 0)."""
+        try:
             if digest != up.sha256:
                 raise Problem("upload.hash_mismatch", expected=up.sha256, actual=digest)
-            raise Problem("upload.content_mismatch", content_type=up.content_type)
-        self.blobs._place(str(data), digest)
+            if not any(head.startswith(m) for m in CONTENT_TYPES[up.content_type]):
+                raise Problem("upload.content_mismatch", content_type=up.content_type)
+            images.check_upload(self._data(up.id), up.content_type, self.max_pixels)
+        except Problem:
+            self._restart(up)
+            raise
+
+    def _place(self, up: Upload) -> Upload:
+        """Move verified bytes into the store; identical stored bytes are kept, not rewritten."""
+        data = self._data(up.id)
+        if self.blobs.has(up.sha256) and self.blobs.verify(up.sha256):
+            data.unlink()
+        else:  # new bytes, or a stored copy that rotted: these verified ones replace it
+            self.blobs._place(str(data), up.sha256)
         return replace(up, complete=True)
+
+    def _needs_repair(self, up: Upload) -> bool:
+        if up.complete:
+            return not self.blobs.has(up.sha256)
+        try:  # a data file shorter than the acknowledged offset (or none) lost acknowledged bytes
+            short = self._data(up.id).stat().st_size < up.offset
+        except FileNotFoundError:
+            short = True
+        return up.offset == up.length or short
+
+    def _repair(self, up: Upload) -> Upload:
+        """Bring state and files back in step after a crash; call with the upload's lock held."""
+        if not self._needs_repair(up):
+            return up
+        if up.complete:  # its blob vanished from the store: the bytes must come again
+            return self._restart(up)
+        data = self._data(up.id)
+        if up.offset == up.length and data.is_file():  # verified, died before placing
+            try:
+                self._verify(up, *_hash_file(data))
+            except Problem:  # the file changed on disk, or a lower pixel cap since: _verify restarted it
+                return self.get(up.id)
+            up = self._place(up)
+        elif up.offset == up.length and self.blobs.has(up.sha256) and self.blobs.verify(up.sha256):
+            up = replace(up, complete=True)  # placed (or a duplicate dropped), died before saying so
+        else:  # acknowledged bytes are gone: start again
+            return self._restart(up)
+        self._save(up)
+        return up
+
+    def _restart(self, up: Upload) -> Upload:
+        with open(self._data(up.id), "wb"):
+            pass
+        up = replace(up, offset=0, complete=False)
+        self._save(up)
+        return up
 
     def _save(self, up: Upload) -> None:
         tmp = self._state(up.id).with_suffix(".tmp")

@@ -3,9 +3,11 @@
 
 import base64
 import hashlib
+import io
 import random
 
 import pytest
+from PIL import Image
 
 from citygrid.blobs import BlobStore
 from citygrid.problems import Problem
@@ -13,8 +15,10 @@ from citygrid_server.uploads import UploadStore, parse_checksum, parse_metadata
 
 
 def jpeg(n=200_000, seed=1):
-    rnd = random.Random(seed)
-    return b"\xff\xd8\xff\xe0" + bytes(rnd.getrandbits(8) for _ in range(n - 4))
+    """A real (tiny) JPEG padded to n bytes with random ones, which decoders ignore after its end."""
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 12), (seed * 30 % 256, 90, 160)).save(buf, "JPEG")
+    return buf.getvalue() + random.Random(seed).randbytes(n - buf.tell())
 
 
 @pytest.fixture
@@ -120,11 +124,13 @@ def test_more_bytes_than_declared_are_refused(store):
     assert exc.value.code == "upload.exceeds_length"
 
 
-def test_an_already_stored_photo_needs_no_bytes(store):
+def test_stored_bytes_stand_in_only_for_an_account_that_sent_them(store):
     data = jpeg(seed=7)
     store.blobs.put_bytes(data)
-    up = store.create(len(data), meta(data), "c1")
+    up = store.create(len(data), meta(data), "c1", sent=True)
     assert up.complete and up.offset == len(data)
+    other = store.create(len(data), meta(data), "c2")  # knows the hash, never sent the bytes
+    assert not other.complete and other.offset == 0
 
 
 def test_a_second_writer_on_the_same_upload_is_told_busy_not_blocked(store):
@@ -153,3 +159,73 @@ def test_metadata_and_checksum_headers_parse_and_refuse_garbage():
     with pytest.raises(Problem) as exc:
         parse_checksum("crc32 AAAA")
     assert exc.value.code == "upload.checksum_algorithm"
+
+
+def test_identical_bytes_from_a_second_sender_leave_the_stored_blob_untouched(store):
+    data = jpeg(seed=9)
+    send(store, store.create(len(data), meta(data), "c1").id, 0, data)
+    before = store.blobs.path(hashlib.sha256(data).hexdigest()).stat()
+    up = send(store, store.create(len(data), meta(data), "c2").id, 0, data)
+    after = store.blobs.path(up.sha256).stat()
+    assert up.complete and (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert list(store.root.glob("*.part")) == []
+
+
+def test_a_rotten_stored_copy_is_replaced_by_newly_verified_bytes(store):
+    data = jpeg(seed=10)
+    sha = store.blobs.put_bytes(data)
+    store.blobs.path(sha).write_bytes(b"bit rot")
+    send(store, store.create(len(data), meta(data), "c1").id, 0, data)
+    assert store.blobs.verify(sha)
+
+
+def test_an_image_over_the_pixel_cap_is_refused_and_the_upload_restarts_from_zero(tmp_path):
+    small = UploadStore(BlobStore(tmp_path / "center.blobs"), max_pixels=100)  # the 16x12 JPEG has 192
+    data = jpeg(seed=11)
+    up = small.create(len(data), meta(data), "c1")
+    with pytest.raises(Problem) as exc:
+        send(small, up.id, 0, data)
+    assert exc.value.code == "upload.too_many_pixels" and exc.value.details["width"] == 16
+    assert small.get(up.id).offset == 0 and not small.blobs.has(up.sha256)
+
+
+def test_bytes_with_an_image_signature_that_are_no_image_are_refused(store):
+    data = b"\xff\xd8\xff\xe0" + random.Random(12).randbytes(5000)
+    up = store.create(len(data), meta(data), "c1")
+    with pytest.raises(Problem) as exc:
+        send(store, up.id, 0, data)
+    assert exc.value.code == "upload.not_an_image"
+    assert store.get(up.id).offset == 0 and not store.blobs.has(up.sha256)
+
+
+def test_a_png_declared_as_a_jpeg_is_refused(store):
+    buf = io.BytesIO()
+    Image.new("L", (8, 8)).save(buf, "PNG")
+    data = buf.getvalue()
+    up = store.create(len(data), meta(data, "image/jpeg"), "c1")
+    with pytest.raises(Problem) as exc:
+        send(store, up.id, 0, data)
+    assert exc.value.code == "upload.content_mismatch"
+
+
+def test_a_death_midway_through_a_delete_leaves_no_upload_behind(store, monkeypatch):
+    from pathlib import Path
+    data = jpeg(seed=13)
+    up = store.create(len(data), meta(data), "c1")
+    send(store, up.id, 0, data[:100])
+    real_unlink = Path.unlink
+    calls = []
+
+    def die_on_second(self, missing_ok=False):
+        calls.append(self)
+        if len(calls) == 2:
+            raise SystemExit("killed")
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", die_on_second)
+    with pytest.raises(SystemExit):
+        store.delete(up.id)
+    monkeypatch.undo()
+    with pytest.raises(Problem) as exc:  # a state without its data would otherwise be read as "placed"
+        store.status(up.id)
+    assert exc.value.code == "upload.not_found"
