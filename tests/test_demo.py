@@ -238,6 +238,9 @@ def test_photos_are_small_distinct_jpegs_in_the_blob_store(small, conn):
         assert hashlib.sha256(data).hexdigest() == sha
     linked = conn.execute("SELECT count(DISTINCT case_no) FROM case_photos").fetchone()[0]
     assert linked > 20
+    unsent = conn.execute("SELECT count(*) FROM photos p LEFT JOIN photo_senders s ON s.sha256 = p.sha256 "
+                          "AND s.username = p.uploaded_by WHERE s.fid IS NULL").fetchone()[0]
+    assert unsent == 0  # each photo's uploader may cite it and see it
 
 
 def test_the_sync_log_has_one_revision_per_synced_row(conn):

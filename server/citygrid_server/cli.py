@@ -24,6 +24,8 @@ def add_parser(sub) -> None:
     p.add_argument("--keep-alive", type=int, default=75,
                    help="seconds an idle connection stays open (devices reuse it between requests)")
     p.add_argument("--max-photo-mb", type=float, default=20.0, help="largest photo accepted, in MB")
+    p.add_argument("--max-photo-mp", type=float, default=50.0,
+                   help="largest photo accepted, in megapixels (bigger ones are refused, never decoded)")
     p.add_argument("--token-hours", type=float, default=12.0, help="how long a device token stays valid")
     p.set_defaults(run=run)
 
@@ -37,7 +39,8 @@ def config_from_env():
     defaults = ServiceConfig()
     return ServiceConfig(
         token_ttl=timedelta(hours=float(os.environ.get("CITYGRID_TOKEN_HOURS", "12"))),
-        max_upload_bytes=int(os.environ.get("CITYGRID_MAX_PHOTO_BYTES", defaults.max_upload_bytes)))
+        max_upload_bytes=int(os.environ.get("CITYGRID_MAX_PHOTO_BYTES", defaults.max_upload_bytes)),
+        max_photo_pixels=int(os.environ.get("CITYGRID_MAX_PHOTO_PIXELS", defaults.max_photo_pixels)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,12 +50,14 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.workers <= 64:
         raise Problem("serve.bad_workers", workers=args.workers)
-    if not 0 < args.max_photo_mb <= 500 or not 0 < args.token_hours <= 24 * 90:
-        raise Problem("serve.bad_limit", max_photo_mb=args.max_photo_mb, token_hours=args.token_hours)
+    if not (0 < args.max_photo_mb <= 500 and 0 < args.token_hours <= 24 * 90 and 0.1 <= args.max_photo_mp <= 400):
+        raise Problem("serve.bad_limit", max_photo_mb=args.max_photo_mb, token_hours=args.token_hours,
+                      max_photo_mp=args.max_photo_mp)
     path = os.path.abspath(args.path)
     os.environ["CITYGRID_CENTER"] = path
     os.environ["CITYGRID_MAX_PHOTO_BYTES"] = str(int(args.max_photo_mb * 1024 * 1024))
     os.environ["CITYGRID_TOKEN_HOURS"] = str(args.token_hours)
+    os.environ["CITYGRID_MAX_PHOTO_PIXELS"] = str(int(args.max_photo_mp * 1_000_000))
     create_app(path, config_from_env())  # validate the centre (missing, foreign, newer) before binding
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
     uvicorn.run("citygrid_server.asgi:app", host=args.host, port=args.port, workers=args.workers,

@@ -160,6 +160,9 @@ def _build(conn: sqlite3.Connection, path: Path, scale: Scale, seed: int, bulk: 
     say("sync log")
     with db.transaction(conn):
         demo_write.rebuild_sync_log(conn)
+        # the demo's collectors sent their photos' bytes: they may cite them and see them
+        conn.execute("INSERT OR IGNORE INTO photo_senders (sha256, username, at) "
+                     "SELECT sha256, uploaded_by, uploaded_at FROM photos WHERE uploaded_by IS NOT NULL")
         for table in FEATURES:
             gpkg.update_extent(conn, table)
         for key, value in (("demo_seed", seed), ("demo_scale", scale.name), ("demo_now", demo_history.NOW)):

@@ -45,7 +45,7 @@ TEXTS: dict[str, str] = {
     "request.bad_json": "the request body is not valid JSON",
     "request.too_large": "the request body is larger than {max_bytes} bytes",
     "request.unsupported_media": "send {expected}",
-    "serve.bad_limit": "--max-photo-mb must be in (0, 500] and --token-hours in (0, 2160]",
+    "serve.bad_limit": "--max-photo-mb must be in (0, 500], --max-photo-mp in [0.1, 400] and --token-hours in (0, 2160]",
     "serve.bad_workers": "--workers must be between 1 and 64, not {workers}",
     "sync.bad_batch": "malformed push batch ({reason})",
     "sync.bad_cursor": "unknown pull cursor {cursor}; pull again without a cursor",

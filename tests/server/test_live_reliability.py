@@ -229,9 +229,15 @@ def test_sigterm_lets_an_in_flight_push_finish(centre_path):
 
 
 def test_serve_limits_come_from_the_command_line(centre_path):
-    server = LiveServer(centre_path, extra=["--max-photo-mb", "0.5"]).start()
+    server = LiveServer(centre_path, extra=["--max-photo-mb", "0.5", "--max-photo-mp", "1"]).start()
     try:
         headers = _login(server.url)
+        buf = io.BytesIO()
+        Image.new("L", (1500, 1000), 128).save(buf, "JPEG")  # 1.5 MP, a few kB
+        loc, _sha = _tus_create(server.url, headers, buf.getvalue())
+        r = httpx.patch(loc, content=buf.getvalue(), headers={
+            **headers, "Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+        assert r.status_code == 413 and r.json()["error"]["code"] == "upload.too_many_pixels"
         data = b"\xff\xd8\xff\xe0" + random.Random(9).randbytes(600_000)
         sha = hashlib.sha256(data).hexdigest()
         meta = f"sha256 {base64.b64encode(sha.encode()).decode()},content_type {base64.b64encode(b'image/jpeg').decode()}"
