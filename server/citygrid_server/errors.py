@@ -35,7 +35,7 @@ OPENAPI_RESPONSES = {"4XX": {"model": ErrorOut, "description": "a coded client e
 
 # exact codes first, then prefixes; anything else a client sent is a 400
 EXACT = {
-    "auth.throttled": 429, "auth.forbidden": 403, "case.forbidden_role": 403, "task.not_yours": 403,
+    "auth.throttled": 429, "auth.forbidden": 403, "auth.bad_device_id": 400, "case.forbidden_role": 403, "task.not_yours": 403,
     "access.denied": 403, "upload.offset_mismatch": 409, "upload.checksum_mismatch": 460,
     "upload.hash_mismatch": 460, "upload.content_mismatch": 415, "upload.too_large": 413,
     "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,

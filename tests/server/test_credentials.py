@@ -101,7 +101,7 @@ def test_a_deactivated_account_answers_exactly_like_a_wrong_password(client, cen
 
 def test_a_device_id_with_a_trailing_newline_is_refused(client):
     r = post_login(client, "collector01", device="phone-7\n")
-    assert r.status_code == 401 and r.json()["error"]["code"] == "auth.bad_device_id"  # auth.* prefix
+    assert r.status_code == 400 and r.json()["error"]["code"] == "auth.bad_device_id"  # a malformed request
 
 
 # --- a real server: proxy addresses and parallel guesses across worker processes -----------
