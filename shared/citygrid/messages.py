@@ -95,6 +95,7 @@ TEXTS: dict[str, str] = {
     "geocode.bad_limit": "bad result limit {limit} (a whole number, 1 or more)",
     "time.malformed": "not a valid ISO 8601 time: {value}",
     "time.naive": "time without a timezone: {value}",
+    "time.out_of_range": "time {value} is outside {earliest} .. {latest}",
     "evaluation.bad_by": "cannot evaluate by {by}: use unit, region, collector or post",
     "evaluation.bad_level": "bad level {level} for --by {by}: a level (street, community or grid) goes with --by region",
     "evaluation.bad_time": "not a date (YYYY-MM-DD) or ISO 8601 time: {value}",
