@@ -51,6 +51,7 @@ TEXTS: dict[str, str] = {
     "sync.bad_batch": "malformed push batch ({reason})",
     "sync.bad_cursor": "unknown pull cursor {cursor}; pull again without a cursor",
     "sync.bad_item": "malformed item ({reason})",
+    "sync.item_failed": "the server could not apply this item; it is kept for the supervisor",
     "sync.bad_limit": "limit must be between 1 and 5000",
     "sync.batch_not_yours": "batch {batch_id} belongs to another user or device",
     "sync.device_mismatch": "the batch names device {device_id}, not the one signed in",
