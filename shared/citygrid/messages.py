@@ -26,6 +26,7 @@ TEXTS: dict[str, str] = {
     "blob.not_an_image": "photo {sha256} cannot be read as an image",
     "geometry.bad_envelope": "malformed GeoPackage geometry envelope",
     "geometry.not_gpkg_blob": "not a GeoPackage geometry",
+    "item.ambiguous": "accounts {usernames} each sent an item {uuid}; say whose with ?username=",
     "item.not_flagged": "item {uuid} is not waiting for review",
     "item.not_found": "no such item: {uuid}",
     "open311.bad_dates": "start_date is after end_date",
