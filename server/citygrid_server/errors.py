@@ -41,7 +41,7 @@ EXACT = {
     "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,
     "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503, "db.io_error": 503,
     "protocol.unsupported": 426, "protocol.too_old": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
-    "open311.bad_key": 403, "open311.unknown_service": 404, "upload.busy": 423,
+    "open311.bad_key": 403, "open311.unknown_service": 404, "upload.busy": 423, "item.ambiguous": 409,
     "upload.too_many_pixels": 413, "upload.not_an_image": 415, "blob.too_many_pixels": 422, "blob.not_an_image": 422,
 }
 PREFIXES = {"auth.": 401, "db.": 500}

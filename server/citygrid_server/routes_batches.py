@@ -74,7 +74,9 @@ def review(batch_id: str, s: deps.Session = Depends(reviewer), cx: sqlite3.Conne
 
 
 @router.post("/items/{uuid}/resolve", status_code=204)
-def resolve(uuid: str, body: Resolution, s: deps.Session = Depends(reviewer),
-            cx: sqlite3.Connection = Depends(deps.conn)) -> None:
-    """Resolve a flagged item (conflict, rejection, possible duplicate) with the supervisor's decision."""
-    batches.resolve_item(cx, s.actor, uuid, body.resolution)
+def resolve(uuid: str, body: Resolution, username: str | None = Query(None, max_length=64),
+            s: deps.Session = Depends(reviewer), cx: sqlite3.Connection = Depends(deps.conn)) -> None:
+    """Resolve a flagged item (conflict, rejection, possible duplicate) with the supervisor's decision.
+    Item uuids are unique per account: when two accounts sent the same one (409 `item.ambiguous`),
+    `username` says whose item is meant."""
+    batches.resolve_item(cx, s.actor, uuid, body.resolution, username=username)

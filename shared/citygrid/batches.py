@@ -7,7 +7,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from . import db, times
+from . import db, sync_push, times
 from .accounts import Actor
 from .problems import Problem
 
@@ -39,7 +39,8 @@ def list_batches(conn: sqlite3.Connection, actor: Actor, *, since: datetime | No
     if unreviewed:
         where.append("b.reviewed_at IS NULL")
     cols = ", ".join(f"b.{c}" for c in BATCH_COLS)
-    sql = (f"SELECT {cols}, (SELECT count(*) FROM sync_items i WHERE i.batch_id = b.batch_id AND i.flagged = 1 "
+    sql = (f"SELECT {cols}, (SELECT count(*) FROM sync_items i WHERE i.batch_id = b.batch_id "
+           f"AND i.username = b.username AND i.flagged = 1 "
            f"AND i.resolved_at IS NULL) AS to_review FROM sync_batches b WHERE {' AND '.join(where)} "
            f"ORDER BY b.received_at DESC, b.fid DESC LIMIT ? OFFSET ?")
     return [dict(r) for r in conn.execute(sql, (*args, max(1, min(limit, 1000)), max(0, offset)))]
@@ -53,21 +54,34 @@ def batch_detail(conn: sqlite3.Connection, actor: Actor, batch_id: str) -> dict:
         raise Problem("batch.not_found", batch_id=batch_id)
     items = [_item(r) for r in conn.execute(
         "SELECT uuid, type, created_at, received_at, payload, photos, status, code, case_no, flagged, resolved_by, "
-        "resolved_at, resolution FROM sync_items WHERE batch_id = ? ORDER BY fid", (batch_id,))]
-    waiting = [{"uuid": r["uuid"], "status": "photos_missing", "missing": json.loads(r["missing"] or "[]")}
+        "resolved_at, resolution FROM sync_items WHERE batch_id = ? AND username = ? ORDER BY fid",
+        (batch_id, row["username"]))]
+    # uuids are per account: the item, and the latest receipt for it, are this batch owner's own
+    waiting = [{"uuid": r["uuid"], "status": "photos_missing", "missing": _loads(r["missing"], [])}
                for r in conn.execute(
-                   "SELECT r.uuid, r.missing FROM sync_receipts r LEFT JOIN sync_items i ON i.uuid = r.uuid "
+                   "SELECT r.uuid, r.missing FROM sync_receipts r "
+                   "LEFT JOIN sync_items i ON i.uuid = r.uuid AND i.username = ? "
                    "WHERE r.batch_id = ? AND r.status = 'photos_missing' AND i.uuid IS NULL "
-                   "AND r.fid = (SELECT max(fid) FROM sync_receipts x WHERE x.uuid = r.uuid)", (batch_id,))]
+                   "AND r.fid = (SELECT max(x.fid) FROM sync_receipts x JOIN sync_batches xb "
+                   "ON xb.batch_id = x.batch_id WHERE x.uuid = r.uuid AND xb.username = ?)",
+                   (row["username"], batch_id, row["username"]))]
     return {**dict(row), "items": items, "waiting_for_photos": waiting}
 
 
 def _item(r: sqlite3.Row) -> dict:
     out = dict(r)
-    out["payload"] = json.loads(out["payload"])
-    out["photos"] = json.loads(out["photos"])
+    out["payload"] = _loads(out["payload"], out["payload"])
+    out["photos"] = _loads(out["photos"], [])
     out["flagged"] = bool(out["flagged"])
     return out
+
+
+def _loads(text: str | None, fallback):
+    """Stored JSON; rows written before payloads were kept valid (cut at 100 000 characters) come back as text."""
+    try:
+        return json.loads(text) if text else fallback
+    except ValueError:
+        return fallback
 
 
 def mark_reviewed(conn: sqlite3.Connection, actor: Actor, batch_id: str) -> None:
@@ -80,16 +94,25 @@ def mark_reviewed(conn: sqlite3.Connection, actor: Actor, batch_id: str) -> None
             raise Problem("batch.not_found", batch_id=batch_id)
 
 
-def resolve_item(conn: sqlite3.Connection, actor: Actor, uuid: str, resolution: str) -> None:
-    """Close a flagged item with the supervisor's decision, e.g. 'forwarded to dispatcher'."""
+def resolve_item(conn: sqlite3.Connection, actor: Actor, uuid: str, resolution: str,
+                 username: str | None = None) -> None:
+    """Close a flagged item with the supervisor's decision, e.g. 'forwarded to dispatcher'.
+
+    Item uuids are unique per account; when two accounts sent the same uuid, `username` says whose."""
     _require(actor)
     if not isinstance(resolution, str) or not resolution.strip():
         raise Problem("batch.resolution_required")
+    canon = sync_push.canonical_uuid(uuid)
     with db.transaction(conn):
-        row = conn.execute("SELECT flagged, resolved_at FROM sync_items WHERE uuid = ?", (uuid,)).fetchone()
-        if row is None:
-            raise Problem("item.not_found", uuid=uuid)
+        rows = conn.execute("SELECT fid, username, flagged, resolved_at FROM sync_items WHERE uuid = ? "
+                            "AND (? IS NULL OR username = ?) ORDER BY username",
+                            (canon, username, username)).fetchall() if canon else []
+        if not rows:
+            raise Problem("item.not_found", uuid=times.shown(uuid))
+        if len(rows) > 1:
+            raise Problem("item.ambiguous", uuid=canon, usernames=[r["username"] for r in rows])
+        (row,) = rows
         if not row["flagged"] or row["resolved_at"]:
-            raise Problem("item.not_flagged", uuid=uuid)
-        conn.execute("UPDATE sync_items SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE uuid = ?",
-                     (actor.username, times.to_db(times.now()), resolution.strip()[:1000], uuid))
+            raise Problem("item.not_flagged", uuid=canon)
+        conn.execute("UPDATE sync_items SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE fid = ?",
+                     (actor.username, times.to_db(times.now()), resolution.strip()[:1000], row["fid"]))

@@ -9,6 +9,7 @@ case's real status goes in `status_notes`.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 import sqlite3
@@ -18,8 +19,11 @@ from . import crs, db, dictionaries, gpkg, times, workflow
 from .accounts import Actor
 from .problems import Problem
 
-SERVICE_CODE = re.compile(r"^(component|event)-(\d{4,5})$")
+SERVICE_CODE = re.compile(r"(component|event)-([0-9]{4,5})")  # fullmatch: `$` lets a newline through
 CLOSED = ("closed", "voided", "rejected")
+# free-text fields of a POSTed request and how much of each is kept; a JSON body may carry any type
+TEXT_FIELDS = {"description": 4000, "first_name": 100, "last_name": 100, "email": 200, "phone": 50,
+               "address_string": 500, "media_url": 500}
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
 
@@ -41,9 +45,11 @@ def add_key(conn: sqlite3.Connection, name: str, key: str | None = None) -> str:
 
 def key_actor(conn: sqlite3.Connection, key: str | None) -> Actor:
     """The intake actor for a valid key; the events name the key's owner."""
+    if not isinstance(key, str) or not key or not _encodable(key):
+        raise Problem("open311.bad_key")
     row = conn.execute("SELECT name FROM open311_keys WHERE key_hash = ? AND revoked_at IS NULL",
-                       (_digest(key or ""),)).fetchone()
-    if not key or row is None:
+                       (_digest(key),)).fetchone()
+    if row is None:
         raise Problem("open311.bad_key")
     return Actor(f"open311:{row['name']}", "admin")
 
@@ -60,9 +66,9 @@ def _service(c) -> dict:
 
 
 def parse_service(code: str) -> tuple[str, str]:
-    m = SERVICE_CODE.match(code or "")
+    m = SERVICE_CODE.fullmatch(code) if isinstance(code, str) else None
     if not m:
-        raise Problem("open311.unknown_service", service_code=str(code)[:32])
+        raise Problem("open311.unknown_service", service_code=times.shown(code, 32))
     return m.group(1), m.group(2)
 
 
@@ -76,21 +82,58 @@ def service_definition(conn: sqlite3.Connection, code: str) -> dict:
 
 
 def create_request(conn: sqlite3.Connection, key: str | None, form: dict) -> dict:
+    """A case from a GeoReport v2 request; `form` may come from a JSON body, so nothing is assumed text."""
     actor = key_actor(conn, key)
+    if not isinstance(form, dict):
+        raise Problem("open311.bad_field", field="(body)")
     kind, class_code = parse_service(form.get("service_code"))
-    try:
-        lat, lon = float(form["lat"]), float(form["long"])
-    except (KeyError, TypeError, ValueError):
-        raise Problem("open311.location_required") from None
-    reporter = " ".join(str(form.get(k) or "") for k in ("first_name", "last_name")).strip() or None
-    contact = form.get("email") or form.get("phone")
-    description = str(form.get("description") or "")[:4000]
-    if form.get("media_url"):
-        description = f"{description}\n[media] {str(form['media_url'])[:500]}".strip()
+    lat, lon = _coordinate(form, "lat"), _coordinate(form, "long")
+    text = {name: _text(form, name, limit) for name, limit in TEXT_FIELDS.items()}
+    reporter = " ".join(t for t in (text["first_name"], text["last_name"]) if t).strip() or None
+    contact = text["email"] or text["phone"]
+    description = text["description"] or ""
+    if text["media_url"]:
+        description = f"{description}\n[media] {text['media_url']}".strip()
     case_no = workflow.report(conn, actor, kind=kind, class_code=class_code, lon=lon, lat=lat,
-                              description=description, source="public", address=form.get("address_string"),
+                              description=description, source="public", address=text["address_string"],
                               reporter=f"{reporter or ''} <{contact}>".strip() if contact else reporter)
     return {"service_request_id": case_no, "service_notice": "", "account_id": None}
+
+
+def _coordinate(form: dict, name: str) -> float:
+    value = form.get(name)
+    if value is None or value == "":
+        raise Problem("open311.location_required")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Problem("open311.bad_location", field=name)
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):  # a 400-digit integer overflows a float
+        raise Problem("open311.bad_location", field=name) from None
+    if not math.isfinite(number):
+        raise Problem("open311.bad_location", field=name)
+    return number
+
+
+def _text(form: dict, name: str, limit: int) -> str | None:
+    """A free-text field: text (a hotline may send a phone number as a number), cut to `limit`."""
+    value = form.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10 ** 20:
+        value = str(value)
+    if not isinstance(value, str) or not _encodable(value):
+        raise Problem("open311.bad_field", field=name)
+    return value[:limit]
+
+
+def _encodable(text: str) -> bool:
+    """False for text no database or JSON response can carry (lone surrogates from a JSON escape)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _request(r: sqlite3.Row, srs: int, names: dict) -> dict:
@@ -124,7 +167,7 @@ def get_requests(conn: sqlite3.Connection, *, ids: list[str] | None = None, serv
         args += ids
     else:
         end = end or times.now()
-        start = start or end - DEFAULT_WINDOW
+        start = start or _window_start(end)
         if start > end:
             raise Problem("open311.bad_dates")
         where += ["c.reported_at >= ?", "c.reported_at < ?"]
@@ -141,6 +184,11 @@ def get_requests(conn: sqlite3.Connection, *, ids: list[str] | None = None, serv
     srs = crs.centre_srs_id(conn)
     names = {(c.kind, c.code): c.minor_name for c in dictionaries.classes(conn)}
     return [_request(r, srs, names) for r in conn.execute(sql, args)]
+
+
+def _window_start(end: datetime) -> datetime:
+    """The default window before `end`, stopping at the earliest time there is (no overflow near year 1)."""
+    return end - DEFAULT_WINDOW if end - times.EARLIEST > DEFAULT_WINDOW else times.EARLIEST
 
 
 def get_request(conn: sqlite3.Connection, case_no: str) -> list[dict]:

@@ -29,7 +29,11 @@ def to_db(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise Problem("time.naive", value=value.isoformat())
-    return text_us((value - EPOCH) // _US)
+    try:
+        return text_us((value - EPOCH) // _US)
+    except OverflowError:  # an aware time near year 1 or 9999 whose UTC date does not exist
+        check_range(value)
+        raise
 
 
 def to_us(value: datetime) -> int:
@@ -71,11 +75,37 @@ def from_db(text: str | None) -> datetime | None:
 
 
 def parse(text: str) -> datetime:
-    """ISO 8601 with an offset or 'Z' -> aware datetime; a naive or malformed one is a Problem."""
+    """ISO 8601 with an offset or 'Z' -> aware datetime; a naive, malformed or out-of-range one is a Problem."""
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        raise Problem("time.malformed", value=str(text)) from None
+    except (ValueError, AttributeError, TypeError):
+        raise Problem("time.malformed", value=shown(text)) from None
     if value.tzinfo is None:
-        raise Problem("time.naive", value=text)
+        raise Problem("time.naive", value=shown(text))
+    check_range(value)
     return value
+
+
+def check_range(value: datetime) -> None:
+    """Refuse an instant outside EARLIEST..LATEST (UTC), e.g. year 1 with a positive offset."""
+    try:
+        inside = EARLIEST <= value.astimezone(UTC) <= LATEST
+    except OverflowError:  # year 1 or 9999 whose offset carries it outside datetime's range
+        inside = False
+    if not inside:
+        raise Problem("time.out_of_range", value=shown(value.isoformat()), earliest=EARLIEST.isoformat(),
+                      latest=LATEST.isoformat())
+
+
+def shown(value, limit: int = 64) -> str:
+    """A caller's value as short, encodable text for a problem's details (no lone surrogates)."""
+    try:
+        text = str(value)
+    except ValueError:  # an integer beyond Python's digit limit for text
+        text = f"<{type(value).__name__}>"
+    return text[:limit].encode("utf-8", "replace").decode("utf-8")
+
+
+# a day inside datetime's own range at both ends, so any zone (offsets are under a day) can show them
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
