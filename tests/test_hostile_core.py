@@ -466,3 +466,12 @@ def test_a_photo_is_cited_only_by_an_account_that_sent_its_bytes(cx, centre_path
     assert r["status"] == status
     if status == "photos_missing":
         assert r["missing"] == [sha]
+
+
+@pytest.mark.parametrize("digest", ["a" * 64 + "\n", "A" * 64, "a" * 63, "a" * 65, 7, None])
+def test_a_blob_digest_must_be_64_lower_hex_and_nothing_more(digest):
+    from citygrid import blobs
+
+    with pytest.raises(Problem) as exc:
+        blobs.check_digest(digest)
+    assert exc.value.code == "blob.bad_digest"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .problems import Problem
 
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 CHUNK = 1 << 20
 
 
@@ -21,7 +21,7 @@ def store_for(gpkg_path: str | os.PathLike) -> BlobStore:
 
 
 def check_digest(sha256: str) -> str:
-    if not isinstance(sha256, str) or not _HEX64.match(sha256):
+    if not isinstance(sha256, str) or not _HEX64.fullmatch(sha256):
         raise Problem("blob.bad_digest", sha256=str(sha256)[:80])
     return sha256
 
