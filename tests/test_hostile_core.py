@@ -328,16 +328,23 @@ def test_when_keeping_a_failed_item_fails_too_its_receipt_still_comes_back(cx, c
     assert _count(cx, "sync_items", "uuid = ?", (items[0]["uuid"],)) == 0
 
 
-def test_a_locked_database_stops_the_push_so_the_device_retries_the_rest(cx, centre_path, monkeypatch):
+@pytest.mark.parametrize("trouble, code", [
+    (Problem("db.locked"), "db.locked"),
+    (sqlite3.OperationalError("disk I/O error"), "db.io_error"),
+    (sqlite3.OperationalError("attempt to write a readonly database"), "db.readonly"),
+    (sqlite3.DatabaseError("database disk image is malformed"), "db.corrupt")])
+def test_a_failing_database_stops_the_push_so_the_device_retries_the_rest(cx, centre_path, monkeypatch,
+                                                                          trouble, code):
     def locked(conn, actor, **kw):
-        raise Problem("db.locked")
+        raise trouble
 
     items = [_report("first"), _report("second")]
     store = blobs.store_for(centre_path)
     monkeypatch.setattr(workflow, "report", locked)
-    with pytest.raises(Problem) as e:
+    with pytest.raises((Problem, sqlite3.Error)) as e:
         _push(cx, store, items)
-    assert e.value.code == "db.locked" and _count(cx, "sync_items") == 0
+    assert db.translate(e.value).code == code if isinstance(e.value, sqlite3.Error) else e.value.code == code
+    assert _count(cx, "sync_items") == 0
     monkeypatch.undo()
     assert [r["status"] for r in _push(cx, store, items)] == ["accepted", "accepted"]
 

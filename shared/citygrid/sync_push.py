@@ -37,7 +37,7 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 # problems that mean "the world moved on", not "the item is wrong"
 CONFLICTS = ("task.not_yours", "task.not_open", "case.illegal_transition", "case.conflict", "task.not_held")
 # storage trouble, not the item's fault: the push stops (503) and the device sends it again
-TRANSIENT = ("db.locked", "db.io_error")
+TRANSIENT = ("db.locked", "db.io_error", "db.readonly", "db.corrupt")  # not the item's fault: the device retries
 ACTIONS = {("check", "pass"): "check_pass", ("check", "fail"): "check_fail",
            ("verify", "confirmed"): "verify_confirmed", ("verify", "not_found"): "verify_not_found"}
 MAX_DEPTH = 32  # nesting of an item's JSON; a real payload has 3 levels
