@@ -65,17 +65,21 @@ def body(code: str, text: str, details: dict | None = None) -> dict:
     return {"error": err}
 
 
+def problem_response(path: str, exc: Problem) -> JSONResponse:
+    """The coded answer to a problem; under /open311/ in GeoReport v2's error list form."""
+    status = status_for(exc.code)
+    headers = {"Retry-After": RETRY[exc.code]} if exc.code in RETRY else None
+    if path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
+        return JSONResponse([{"code": status, "description": message(exc)}], status_code=status, headers=headers)
+    return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
-        status = status_for(exc.code)
-        headers = {"Retry-After": RETRY[exc.code]} if exc.code in RETRY else None
-        if status >= 500:
+        if status_for(exc.code) >= 500:
             log.error("problem %s on %s %s", exc, request.method, request.url.path)
-        if request.url.path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
-            return JSONResponse([{"code": status, "description": message(exc)}], status_code=status,
-                                headers=headers)
-        return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
+        return problem_response(request.url.path, exc)
 
     @app.exception_handler(sqlite3.Error)
     async def _sqlite(request: Request, exc: sqlite3.Error):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from citygrid import batches, times
 
-from . import deps
+from . import bodies, deps
 
 router = APIRouter(prefix="/api/v1", tags=["batches"])
 reviewer = deps.require(*batches.REVIEWERS)
@@ -73,8 +73,8 @@ def review(batch_id: str, s: deps.Session = Depends(reviewer), cx: sqlite3.Conne
     batches.mark_reviewed(cx, s.actor, batch_id)
 
 
-@router.post("/items/{uuid}/resolve", status_code=204)
-def resolve(uuid: str, body: Resolution, s: deps.Session = Depends(reviewer),
-            cx: sqlite3.Connection = Depends(deps.conn)) -> None:
+@router.post("/items/{uuid}/resolve", status_code=204, openapi_extra=bodies.documented(Resolution))
+def resolve(uuid: str, body: Resolution = Depends(bodies.after(reviewer, Resolution)),
+            s: deps.Session = Depends(reviewer), cx: sqlite3.Connection = Depends(deps.conn)) -> None:
     """Resolve a flagged item (conflict, rejection, possible duplicate) with the supervisor's decision."""
     batches.resolve_item(cx, s.actor, uuid, body.resolution)

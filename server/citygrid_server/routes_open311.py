@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -14,7 +16,7 @@ import citygrid
 from citygrid import open311, times
 from citygrid.problems import Problem
 
-from . import deps
+from . import bodies, deps
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -53,18 +55,26 @@ def service(service_code: str, cx: sqlite3.Connection = Depends(deps.conn)):
 @router.post("/requests.json")
 async def create(request: Request, cx: sqlite3.Connection = Depends(deps.conn)):
     """Create a service request (form-encoded per GeoReport v2, or JSON); needs `api_key`."""
-    ctype = request.headers.get("content-type", "")
-    try:
-        if ctype.startswith("application/json"):
-            form = await request.json()
-            if not isinstance(form, dict):
-                raise ValueError
-        else:
-            form = dict(await request.form())
-    except (ValueError, UnicodeDecodeError):
-        raise Problem("request.bad_json") from None
-    created = await run_in_threadpool(open311.create_request, cx, form.get("api_key"), form)
+    if (request.headers.get("content-type") or "").startswith("application/json"):
+        form = await bodies.read_json(request, request.app.state.centre.config.max_body_bytes)
+    else:
+        form = await request.form()
+    fields = _fields(form)
+    created = await run_in_threadpool(open311.create_request, cx, fields.get("api_key"), fields)
     return JSONResponse([created], status_code=201)
+
+
+def _fields(form) -> dict[str, str | None]:
+    """A form's or a JSON object's fields as the flat text values GeoReport v2 defines; a list, an
+    object or an uploaded file where text belongs is refused rather than handed to the core."""
+    if not isinstance(form, Mapping):
+        raise Problem("request.bad_json")
+    out = {}
+    for key, value in form.items():
+        if not isinstance(value, (str, int, float, bool, type(None))):
+            raise Problem("open311.bad_field", field=str(key)[:64])
+        out[str(key)] = value if value is None or isinstance(value, str) else json.dumps(value)
+    return out
 
 
 @router.get("/requests.json")

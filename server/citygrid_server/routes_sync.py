@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any, Literal
 
@@ -13,9 +12,8 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from citygrid import sync_pull, sync_push
-from citygrid.problems import Problem
 
-from . import deps
+from . import bodies, deps
 from .centre import Centre
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"], dependencies=[Depends(deps.protocol)])
@@ -79,22 +77,7 @@ async def push(request: Request, s: deps.Session = Depends(deps.require("collect
                cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)) -> dict:
     """A batch of field results; one receipt per item, in order. A malformed item is answered
     `rejected` in its receipt (and kept), so one bad item never blocks the rest of the batch."""
-    batch = await _json_body(request, centre.config.max_json_bytes)
+    batch = await bodies.read_json(request, centre.config.max_json_bytes)  # only now: after the token
     return await run_in_threadpool(sync_push.push, cx, s.actor, s.device_id, batch,
                                    store=centre.blobs, max_items=centre.config.max_push_items)
 
-
-async def _json_body(request: Request, limit: int):
-    if not (request.headers.get("content-type") or "").startswith("application/json"):
-        raise Problem("request.unsupported_media", expected="application/json")
-    size = 0
-    chunks = []
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem("request.too_large", max_bytes=limit)
-        chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
-    except (ValueError, UnicodeDecodeError):
-        raise Problem("request.bad_json") from None
