@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -74,6 +75,16 @@ def problem_response(path: str, exc: Problem) -> JSONResponse:
     return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (the router names only the first route's)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):  # included routers' routes, with prefixes
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(request.scope["path"]):
+            methods |= route.methods
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
@@ -98,11 +109,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(exc.status_code, "http.error")
+        headers, details = dict(getattr(exc, "headers", None) or {}), None
+        if exc.status_code == 405:  # RFC 9110 §15.5.6: Allow lists every method the path serves
+            details = {"allowed": allowed_methods(request)}
+            headers["Allow"] = ", ".join(details["allowed"])
         if request.url.path.startswith("/open311/"):
             return JSONResponse([{"code": exc.status_code, "description": str(exc.detail)}],
-                                status_code=exc.status_code, headers=getattr(exc, "headers", None))
-        return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+                                status_code=exc.status_code, headers=headers)
+        return JSONResponse(body(code, str(exc.detail), details), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):

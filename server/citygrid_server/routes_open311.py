@@ -9,14 +9,14 @@ from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 import citygrid
 from citygrid import open311, times
 from citygrid.problems import Problem
 
-from . import bodies, deps
+from . import bodies, deps, params
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -52,7 +52,29 @@ def service(service_code: str, cx: sqlite3.Connection = Depends(deps.conn)):
     return open311.service_definition(cx, service_code)
 
 
-@router.post("/requests.json")
+class RequestCreated(BaseModel):
+    service_request_id: str
+    service_notice: str | None = None
+    account_id: str | None = None
+
+
+class RequestIn(BaseModel):
+    """A GeoReport v2 service request (form-encoded per the spec, or the same fields as JSON)."""
+    api_key: str
+    service_code: str = Field(description="from services.json, e.g. event-0102")
+    lat: float = Field(ge=-90, le=90)
+    long: float = Field(ge=-180, le=180)
+    description: str | None = None
+    address_string: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    media_url: str | None = None
+
+
+@router.post("/requests.json", status_code=201, response_model=list[RequestCreated], openapi_extra=bodies.documented(
+    RequestIn, media=("application/x-www-form-urlencoded", "application/json")))
 async def create(request: Request, cx: sqlite3.Connection = Depends(deps.conn)):
     """Create a service request (form-encoded per GeoReport v2, or JSON); needs `api_key`."""
     if (request.headers.get("content-type") or "").startswith("application/json"):
@@ -80,7 +102,8 @@ def _fields(form) -> dict[str, str | None]:
 @router.get("/requests.json")
 def list_requests(service_request_id: str | None = Query(None, max_length=2000),
                   service_code: str | None = Query(None, max_length=500),
-                  start_date: str | None = Query(None, max_length=40), end_date: str | None = Query(None, max_length=40),
+                  start_date: params.date_time("requested at or after") = None,
+                  end_date: params.date_time("requested before") = None,
                   status: str | None = Query(None, max_length=10), cx: sqlite3.Connection = Depends(deps.conn)):
     """Requests with the standard filters; at most 1000, newest first, default the last 90 days."""
     ids = [s.strip() for s in service_request_id.split(",") if s.strip()][:200] if service_request_id else None
