@@ -5,9 +5,13 @@ checked, and nested JSON is refused with a coded 400 instead of a RecursionError
 import asyncio
 import base64
 import hashlib
+import os
+import select
+import socket
 
 import httpx
 import pytest
+from live import LiveServer
 
 from citygrid import db, open311
 from citygrid.problems import Problem
@@ -239,3 +243,43 @@ def test_nan_and_infinity_are_not_json(text):
     with pytest.raises(Problem) as exc:
         parse_json(text)
     assert exc.value.code == "request.bad_json"
+
+
+# --- a real server ---------------------------------------------------------------------------------
+
+def _peak_mb(pid: int) -> float:
+    status = open(f"/proc/{pid}/status").read()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+def _send_chunked(port: int, path: str, megabytes: int) -> bytes:
+    """A chunked POST of `megabytes` MB, stopping as soon as the server answers; -> the status line."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        s.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n".encode())
+        chunk = b"100000\r\n" + b"a" * 0x100000 + b"\r\n"
+        try:
+            for _ in range(megabytes):
+                if select.select([s], [], [], 0)[0]:
+                    break
+                s.sendall(chunk)
+            else:
+                s.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return s.makefile("rb").readline()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads VmHWM from /proc")
+def test_a_real_server_cuts_a_100_mb_chunked_login_and_stays_small(centre_path):
+    server = LiveServer(centre_path).start()
+    try:
+        httpx.post(f"{server.url}/api/v1/auth/login", json={"username": "nobody", "password": "x",
+                                                             "device_id": "d"})  # warm
+        before = _peak_mb(server.proc.pid)
+        status = _send_chunked(server.port, "/api/v1/auth/login", 100)
+        grown = _peak_mb(server.proc.pid) - before
+    finally:
+        server.stop()
+    assert status.split()[1] == b"413"
+    assert grown < 30, f"the server grew by {grown:.0f} MB"
