@@ -65,6 +65,8 @@ class BodyLimit:
 
         async def counted():
             nonlocal received, over
+            if over:
+                raise _TooLarge  # an app that caught the first one reads no further either
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))

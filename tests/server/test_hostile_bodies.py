@@ -135,6 +135,21 @@ def test_the_apps_own_answer_to_a_cut_body_is_replaced_by_the_413():
     assert status == 413 and b'"code":413' in body
 
 
+def test_an_app_that_swallows_the_cut_still_reads_no_further():
+    async def keeps_reading(scope, receive, send):
+        for _ in range(50):
+            try:
+                await receive()
+            except Exception:
+                pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = BodyLimit(keeps_reading, cap=lambda path: 10)
+    status, _h, _b, pulled = asyncio.run(_asgi(app, {}, [b"x" * 4] * 100))
+    assert status == 413 and pulled == 3
+
+
 async def _post_streamed(app, path, headers, total_chunks=200):
     """POST a chunked body through httpx's ASGI transport; -> (response, chunks the app pulled)."""
     pulled = [0]
