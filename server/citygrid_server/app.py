@@ -14,6 +14,7 @@ import citygrid
 from citygrid import migrations
 
 from . import (
+    bodies,
     deps,
     errors,
     routes_auth,
@@ -61,7 +62,8 @@ def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> 
     app.state.centre = centre
     errors.install(app)
 
-    app.add_middleware(AccessLog)
+    app.add_middleware(bodies.BodyLimit, cap=bodies.caps(centre.config))
+    app.add_middleware(AccessLog)  # outermost, so the log shows refused bodies too
 
     @app.get("/api/v1/health", tags=["service"])
     def health() -> dict:
@@ -72,4 +74,5 @@ def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> 
     for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches):
         app.include_router(module.router, responses=errors.OPENAPI_RESPONSES)
     app.include_router(routes_open311.router, responses=routes_open311.OPENAPI_RESPONSES)
+    bodies.complete_openapi(app)
     return app

@@ -24,7 +24,8 @@ class ServiceConfig:
     token_ttl: timedelta = timedelta(hours=12)
     max_upload_bytes: int = DEFAULT_MAX_SIZE
     max_photo_pixels: int = DEFAULT_MAX_PIXELS  # refused above this on upload, never decoded for a thumbnail
-    max_json_bytes: int = 4 * 1024 * 1024
+    max_json_bytes: int = 4 * 1024 * 1024  # a push body
+    max_body_bytes: int = 64 * 1024  # any other body: login, Open311 POST, batch review and resolve
     max_push_items: int = 500
     max_pull_limit: int = 2000
     login_max_failures: int = 5          # per account (see citygrid.sessions for the policy)

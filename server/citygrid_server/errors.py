@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -66,19 +67,33 @@ def body(code: str, text: str, details: dict | None = None) -> dict:
     return {"error": err}
 
 
+def problem_response(path: str, exc: Problem) -> JSONResponse:
+    """The coded answer to a problem; under /open311/ in GeoReport v2's error list form."""
+    status = status_for(exc.code)
+    headers = {"Retry-After": RETRY[exc.code]} if exc.code in RETRY else None
+    if "retry_after_s" in exc.details:  # a problem that knows when to come back (auth.throttled)
+        headers = {"Retry-After": str(exc.details["retry_after_s"])}
+    if path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
+        return JSONResponse([{"code": status, "description": message(exc)}], status_code=status, headers=headers)
+    return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (the router names only the first route's)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):  # included routers' routes, with prefixes
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(request.scope["path"]):
+            methods |= route.methods
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
-        status = status_for(exc.code)
-        headers = {"Retry-After": RETRY[exc.code]} if exc.code in RETRY else None
-        if "retry_after_s" in exc.details:  # a problem that knows when to come back (auth.throttled)
-            headers = {"Retry-After": str(exc.details["retry_after_s"])}
-        if status >= 500:
+        if status_for(exc.code) >= 500:
             log.error("problem %s on %s %s", exc, request.method, request.url.path)
-        if request.url.path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
-            return JSONResponse([{"code": status, "description": message(exc)}], status_code=status,
-                                headers=headers)
-        return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
+        return problem_response(request.url.path, exc)
 
     @app.exception_handler(sqlite3.Error)
     async def _sqlite(request: Request, exc: sqlite3.Error):
@@ -97,11 +112,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(exc.status_code, "http.error")
+        headers, details = dict(getattr(exc, "headers", None) or {}), None
+        if exc.status_code == 405:  # RFC 9110 §15.5.6: Allow lists every method the path serves
+            details = {"allowed": allowed_methods(request)}
+            headers["Allow"] = ", ".join(details["allowed"])
         if request.url.path.startswith("/open311/"):
             return JSONResponse([{"code": exc.status_code, "description": str(exc.detail)}],
-                                status_code=exc.status_code, headers=getattr(exc, "headers", None))
-        return JSONResponse(body(code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+                                status_code=exc.status_code, headers=headers)
+        return JSONResponse(body(code, str(exc.detail), details), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):

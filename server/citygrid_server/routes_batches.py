@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from citygrid import batches, times
 
-from . import deps
+from . import bodies, deps, params
 
 router = APIRouter(prefix="/api/v1", tags=["batches"])
 reviewer = deps.require(*batches.REVIEWERS)
@@ -49,7 +49,8 @@ class Resolution(BaseModel):
 
 
 @router.get("/batches", response_model=BatchList)
-def list_batches(since: str | None = Query(None, max_length=40), until: str | None = Query(None, max_length=40),
+def list_batches(since: params.date_time("received at or after") = None,
+                 until: params.date_time("received before") = None,
                  username: str | None = Query(None, max_length=64), unreviewed: bool = False,
                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10_000_000),
                  s: deps.Session = Depends(reviewer), cx: sqlite3.Connection = Depends(deps.conn)) -> dict:
@@ -61,20 +62,22 @@ def list_batches(since: str | None = Query(None, max_length=40), until: str | No
 
 
 @router.get("/batches/{batch_id}", response_model=BatchDetail)
-def batch_detail(batch_id: str, s: deps.Session = Depends(reviewer),
+def batch_detail(batch_id: params.BatchId, s: deps.Session = Depends(reviewer),
                  cx: sqlite3.Connection = Depends(deps.conn)) -> dict:
     """One batch with its items (payloads, outcomes, flags) and those still waiting for photos."""
     return batches.batch_detail(cx, s.actor, batch_id)
 
 
 @router.post("/batches/{batch_id}/review", status_code=204)
-def review(batch_id: str, s: deps.Session = Depends(reviewer), cx: sqlite3.Connection = Depends(deps.conn)) -> None:
+def review(batch_id: params.BatchId, s: deps.Session = Depends(reviewer),
+           cx: sqlite3.Connection = Depends(deps.conn)) -> None:
     """Mark the batch as reviewed by the caller."""
     batches.mark_reviewed(cx, s.actor, batch_id)
 
 
-@router.post("/items/{uuid}/resolve", status_code=204)
-def resolve(uuid: str, body: Resolution, username: str | None = Query(None, max_length=64),
+@router.post("/items/{uuid}/resolve", status_code=204, openapi_extra=bodies.documented(Resolution))
+def resolve(uuid: params.ItemUuid, body: Resolution = Depends(bodies.after(reviewer, Resolution)),
+            username: str | None = Query(None, max_length=64),
             s: deps.Session = Depends(reviewer), cx: sqlite3.Connection = Depends(deps.conn)) -> None:
     """Resolve a flagged item (conflict, rejection, possible duplicate) with the supervisor's decision.
     Item uuids are unique per account: when two accounts sent the same one (409 `item.ambiguous`),

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from citygrid import blobs
 from citygrid.problems import Problem
 
-from . import deps, images
+from . import deps, images, params
 from .centre import Centre
 
 router = APIRouter(prefix="/api/v1/blobs", tags=["photos"])
@@ -47,8 +47,8 @@ def _blob(sha256: str, s: deps.Session, cx: sqlite3.Connection, centre: Centre):
 
 
 @router.get("/{sha256}", response_class=FileResponse, responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
-def get_blob(sha256: str, s: deps.Session = Depends(deps.session), cx: sqlite3.Connection = Depends(deps.conn),
-             centre: Centre = Depends(deps.centre)):
+def get_blob(sha256: params.Sha256, s: deps.Session = Depends(deps.session),
+             cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)):
     """The photo's bytes."""
     path, ctype = _blob(sha256, s, cx, centre)
     return FileResponse(path, media_type=ctype, headers={"ETag": f'"{sha256}"',
@@ -56,16 +56,19 @@ def get_blob(sha256: str, s: deps.Session = Depends(deps.session), cx: sqlite3.C
 
 
 @router.head("/{sha256}")
-def head_blob(sha256: str, s: deps.Session = Depends(deps.session), cx: sqlite3.Connection = Depends(deps.conn),
-              centre: Centre = Depends(deps.centre)):
+def head_blob(sha256: params.Sha256, s: deps.Session = Depends(deps.session),
+              cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)):
     """Presence test: 200 when the server holds the photo, 404 otherwise."""
     path, ctype = _blob(sha256, s, cx, centre)
     return FileResponse(path, media_type=ctype, headers={"ETag": f'"{sha256}"'})
 
 
+ThumbSize = params.thumbnail_size(images.THUMB_SIZES)
+
+
 @router.get("/{sha256}/thumbnail", response_class=FileResponse,
             responses={200: {"content": {"image/jpeg": {}}}})
-def thumbnail(sha256: str, size: int = 256, s: deps.Session = Depends(deps.session),
+def thumbnail(sha256: params.Sha256, size: ThumbSize = 256, s: deps.Session = Depends(deps.session),
               cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)):
     """A JPEG no larger than `size` pixels on its long side (128, 256 or 512), made once and cached.
     A blob that is no image, or has more pixels than the centre allows, is a coded 4xx."""

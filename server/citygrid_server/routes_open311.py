@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 import citygrid
 from citygrid import open311, times
 from citygrid.problems import Problem
 
-from . import deps
+from . import bodies, deps, params
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -50,27 +52,58 @@ def service(service_code: str, cx: sqlite3.Connection = Depends(deps.conn)):
     return open311.service_definition(cx, service_code)
 
 
-@router.post("/requests.json")
+class RequestCreated(BaseModel):
+    service_request_id: str
+    service_notice: str | None = None
+    account_id: str | None = None
+
+
+class RequestIn(BaseModel):
+    """A GeoReport v2 service request (form-encoded per the spec, or the same fields as JSON)."""
+    api_key: str
+    service_code: str = Field(description="from services.json, e.g. event-0102")
+    lat: float = Field(ge=-90, le=90)
+    long: float = Field(ge=-180, le=180)
+    description: str | None = None
+    address_string: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    media_url: str | None = None
+
+
+@router.post("/requests.json", status_code=201, response_model=list[RequestCreated], openapi_extra=bodies.documented(
+    RequestIn, media=("application/x-www-form-urlencoded", "application/json")))
 async def create(request: Request, cx: sqlite3.Connection = Depends(deps.conn)):
     """Create a service request (form-encoded per GeoReport v2, or JSON); needs `api_key`."""
-    ctype = request.headers.get("content-type", "")
-    try:
-        if ctype.startswith("application/json"):
-            form = await request.json()
-            if not isinstance(form, dict):
-                raise ValueError
-        else:
-            form = dict(await request.form())
-    except (ValueError, UnicodeDecodeError):
-        raise Problem("request.bad_json") from None
-    created = await run_in_threadpool(open311.create_request, cx, form.get("api_key"), form)
+    if (request.headers.get("content-type") or "").startswith("application/json"):
+        form = await bodies.read_json(request, request.app.state.centre.config.max_body_bytes)
+    else:
+        form = await request.form()
+    fields = _fields(form)
+    created = await run_in_threadpool(open311.create_request, cx, fields.get("api_key"), fields)
     return JSONResponse([created], status_code=201)
+
+
+def _fields(form) -> dict[str, str | None]:
+    """A form's or a JSON object's fields as the flat text values GeoReport v2 defines; a list, an
+    object or an uploaded file where text belongs is refused rather than handed to the core."""
+    if not isinstance(form, Mapping):
+        raise Problem("request.bad_json")
+    out = {}
+    for key, value in form.items():
+        if not isinstance(value, (str, int, float, bool, type(None))):
+            raise Problem("open311.bad_field", field=str(key)[:64])
+        out[str(key)] = value if value is None or isinstance(value, str) else json.dumps(value)
+    return out
 
 
 @router.get("/requests.json")
 def list_requests(service_request_id: str | None = Query(None, max_length=2000),
                   service_code: str | None = Query(None, max_length=500),
-                  start_date: str | None = Query(None, max_length=40), end_date: str | None = Query(None, max_length=40),
+                  start_date: params.date_time("requested at or after") = None,
+                  end_date: params.date_time("requested before") = None,
                   status: str | None = Query(None, max_length=10), cx: sqlite3.Connection = Depends(deps.conn)):
     """Requests with the standard filters; at most 1000, newest first, default the last 90 days."""
     ids = [s.strip() for s in service_request_id.split(",") if s.strip()][:200] if service_request_id else None

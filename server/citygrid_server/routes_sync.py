@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from citygrid import sync_pull, sync_push
-from citygrid.problems import Problem
 
-from . import deps
+from . import bodies, deps, params
 from .centre import Centre
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"], dependencies=[Depends(deps.protocol)])
@@ -34,18 +32,73 @@ class PullOut(BaseModel):
     items: list[PullItem]
 
 
-class PushItem(BaseModel):
-    uuid: str
-    type: Literal["check", "verify", "report"]
-    created_at: str | None = None
-    payload: dict[str, Any]
-    photos: list[str] = []
+# The push body as CONTRACT.md §4 has it, for the OpenAPI document only: the route reads the body
+# itself and the core checks each item, answering a malformed one `rejected` in its receipt instead of
+# refusing the whole batch.
+DateTime = Annotated[str, Field(max_length=40, json_schema_extra={"format": "date-time"})]
+
+
+class Location(BaseModel):
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    accuracy_m: float | None = Field(None, ge=0)
+
+
+class CheckPayload(BaseModel):
+    """核查: the outcome of a check task; a failed check needs a reason or a note."""
+    task_id: str = Field(min_length=1)
+    outcome: Literal["pass", "fail"]
+    reason: str | None = None
+    note: str | None = None
+    observed_at: DateTime
+    location: Location | None = None
+
+
+class VerifyPayload(BaseModel):
+    """核实: whether a reported problem was found on site."""
+    task_id: str = Field(min_length=1)
+    outcome: Literal["confirmed", "not_found"]
+    note: str | None = None
+    observed_at: DateTime
+    location: Location | None = None
+
+
+class ReportPayload(BaseModel):
+    """上报: a new problem found in the field."""
+    kind: Literal["component", "event"]
+    class_code: str
+    description: str = ""
+    observed_at: DateTime
+    location: Location
+    ObjID: str | None = None
+
+
+class _Item(BaseModel):
+    uuid: str = Field(pattern=sync_push.UUID.pattern, description="made on the device, never reused")
+    created_at: DateTime | None = None
+    photos: list[Annotated[str, Field(pattern=params.SHA256)]] = Field([], max_length=20)
+
+
+class CheckItem(_Item):
+    type: Literal["check"]
+    payload: CheckPayload
+
+
+class VerifyItem(_Item):
+    type: Literal["verify"]
+    payload: VerifyPayload
+
+
+class ReportItem(_Item):
+    type: Literal["report"]
+    payload: ReportPayload
 
 
 class PushIn(BaseModel):
-    batch_id: str
-    device_id: str
-    items: list[PushItem]
+    batch_id: str = Field(pattern=sync_push.BATCH_ID.pattern)
+    device_id: str = Field(description="the device the token was issued to")
+    items: list[Annotated[CheckItem | VerifyItem | ReportItem, Field(discriminator="type")]] = Field(
+        max_length=500)
 
 
 class Receipt(BaseModel):
@@ -73,28 +126,12 @@ def pull(cursor: str | None = Query(None, max_length=40, pattern=r"^r[0-9]{1,18}
     return JSONResponse(page)
 
 
-@router.post("/push", response_model=PushOut, openapi_extra={"requestBody": {
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushIn"}}}, "required": True}})
+@router.post("/push", response_model=PushOut, openapi_extra=bodies.documented(PushIn))
 async def push(request: Request, s: deps.Session = Depends(deps.require("collector", "unit")),
                cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)) -> dict:
     """A batch of field results; one receipt per item, in order. A malformed item is answered
     `rejected` in its receipt (and kept), so one bad item never blocks the rest of the batch."""
-    batch = await _json_body(request, centre.config.max_json_bytes)
+    batch = await bodies.read_json(request, centre.config.max_json_bytes)  # only now: after the token
     return await run_in_threadpool(sync_push.push, cx, s.actor, s.device_id, batch,
                                    store=centre.blobs, max_items=centre.config.max_push_items)
 
-
-async def _json_body(request: Request, limit: int):
-    if not (request.headers.get("content-type") or "").startswith("application/json"):
-        raise Problem("request.unsupported_media", expected="application/json")
-    size = 0
-    chunks = []
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem("request.too_large", max_bytes=limit)
-        chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
-    except (ValueError, UnicodeDecodeError):
-        raise Problem("request.bad_json") from None

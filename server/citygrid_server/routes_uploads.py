@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from citygrid.problems import Problem
 
-from . import deps, errors, photo_records
+from . import deps, errors, params, photo_records
 from .centre import Centre
 from .uploads import CHECKSUM_ALGORITHMS, Upload, parse_checksum, parse_metadata
 
@@ -47,7 +47,9 @@ def options(centre: Centre = Depends(deps.centre)) -> Response:
         "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS)}))
 
 
-@router.post("/", status_code=201, responses={201: {"description": "created; Location names the upload"}})
+@router.post("/", status_code=201, responses={201: {"description": "created; Location names the upload"}},
+             openapi_extra=params.tus("Tus-Resumable", "Upload-Length", "Upload-Metadata",
+                                      optional=("Upload-Checksum",), body=False))
 async def create(request: Request, s: deps.Session = Depends(deps.session),
                  centre: Centre = Depends(deps.centre), cx: sqlite3.Connection = Depends(deps.conn)) -> Response:
     """tus creation: Upload-Length and Upload-Metadata (sha256, filename, content_type) are required.
@@ -79,8 +81,8 @@ async def _receive(request: Request, centre: Centre, upload_id: str, offset: int
     return await run_in_threadpool(centre.uploads.end, writer)
 
 
-@router.head("/{upload_id}")
-def head(upload_id: str, request: Request, s: deps.Session = Depends(deps.session),
+@router.head("/{upload_id}", openapi_extra=params.tus("Tus-Resumable"))
+def head(upload_id: params.UploadId, request: Request, s: deps.Session = Depends(deps.session),
          centre: Centre = Depends(deps.centre), cx: sqlite3.Connection = Depends(deps.conn)) -> Response:
     """tus core: how many bytes the server holds."""
     up = _own(centre, upload_id, s)
@@ -90,8 +92,9 @@ def head(upload_id: str, request: Request, s: deps.Session = Depends(deps.sessio
         "Upload-Offset": str(up.offset), "Upload-Length": str(up.length)}))
 
 
-@router.patch("/{upload_id}", status_code=204)
-async def patch(upload_id: str, request: Request, s: deps.Session = Depends(deps.session),
+@router.patch("/{upload_id}", status_code=204, openapi_extra=params.tus(
+    "Tus-Resumable", "Upload-Offset", optional=("Upload-Checksum",), body=True))
+async def patch(upload_id: params.UploadId, request: Request, s: deps.Session = Depends(deps.session),
                 centre: Centre = Depends(deps.centre), cx: sqlite3.Connection = Depends(deps.conn)) -> Response:
     """tus core + checksum: append the body at Upload-Offset; the whole file's sha256 is verified."""
     if request.headers.get("Tus-Resumable") != TUS:
@@ -111,8 +114,8 @@ async def patch(upload_id: str, request: Request, s: deps.Session = Depends(deps
     return Response(status_code=204, headers=_tus_headers({"Upload-Offset": str(up.offset)}))
 
 
-@router.delete("/{upload_id}", status_code=204)
-def delete(upload_id: str, request: Request, s: deps.Session = Depends(deps.session),
+@router.delete("/{upload_id}", status_code=204, openapi_extra=params.tus("Tus-Resumable"))
+def delete(upload_id: params.UploadId, request: Request, s: deps.Session = Depends(deps.session),
            centre: Centre = Depends(deps.centre)) -> Response:
     """tus termination."""
     _own(centre, upload_id, s)
