@@ -16,13 +16,21 @@ from pydantic import WithJsonSchema
 
 from citygrid import sync_push
 
+
+def whole(pattern) -> str:
+    """A core regex (used with fullmatch) as a JSON Schema pattern, which matches anywhere unless anchored."""
+    return f"^(?:{getattr(pattern, 'pattern', pattern)})$"
+
+
 SHA256 = r"^[0-9a-f]{64}$"
 UPLOAD_ID = r"^[0-9a-f]{32}$"
+BATCH_ID = whole(sync_push.BATCH_ID)
+ITEM_UUID = whole(sync_push.UUID)
 
 Sha256 = Annotated[str, Path(pattern=SHA256, description="the photo's SHA-256, lower-case hex")]
 UploadId = Annotated[str, Path(pattern=UPLOAD_ID, description="from the Location of the tus creation")]
-BatchId = Annotated[str, Path(pattern=sync_push.BATCH_ID.pattern, description="the device's push batch id")]
-ItemUuid = Annotated[str, Path(pattern=sync_push.UUID.pattern, description="the pushed item's uuid")]
+BatchId = Annotated[str, Path(pattern=BATCH_ID, description="the device's push batch id")]
+ItemUuid = Annotated[str, Path(pattern=ITEM_UUID, description="the pushed item's uuid")]
 
 
 def date_time(description: str):

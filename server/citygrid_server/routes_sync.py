@@ -74,7 +74,7 @@ class ReportPayload(BaseModel):
 
 
 class _Item(BaseModel):
-    uuid: str = Field(pattern=sync_push.UUID.pattern, description="made on the device, never reused")
+    uuid: str = Field(pattern=params.ITEM_UUID, description="made on the device, never reused")
     created_at: DateTime | None = None
     photos: list[Annotated[str, Field(pattern=params.SHA256)]] = Field([], max_length=20)
 
@@ -95,7 +95,7 @@ class ReportItem(_Item):
 
 
 class PushIn(BaseModel):
-    batch_id: str = Field(pattern=sync_push.BATCH_ID.pattern)
+    batch_id: str = Field(pattern=params.BATCH_ID)
     device_id: str = Field(description="the device the token was issued to")
     items: list[Annotated[CheckItem | VerifyItem | ReportItem, Field(discriminator="type")]] = Field(
         max_length=500)

@@ -174,3 +174,24 @@ def test_a_wrong_method_is_405_with_every_allowed_method_in_allow(client, method
 def test_a_wrong_method_under_open311_is_405_in_georeport_form(client):
     r = client.delete("/open311/v2/requests.json")
     assert r.status_code == 405 and r.headers["Allow"] == "GET, POST" and r.json()[0]["code"] == 405
+
+
+def test_every_pattern_in_the_document_is_anchored(doc):
+    """JSON Schema patterns match anywhere in a value unless anchored; the core matches whole values."""
+    found = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str):
+                    found.append((where, value))
+                else:
+                    walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}/{i}")
+
+    walk(doc, "")
+    assert len(found) > 10
+    loose = [(w, p) for w, p in found if not (p.startswith("^") and p.endswith("$"))]
+    assert loose == []
