@@ -104,13 +104,15 @@ async def _refuse(scope, receive, send, limit: int) -> None:
     await response(scope, receive, send)
 
 
-async def read_json(request: Request, limit: int, *, max_depth: int = MAX_DEPTH):
+async def read_json(request: Request, limit: int, *, max_depth: int = MAX_DEPTH, constants: bool = False):
     """The body parsed as JSON: sent as application/json, at most `limit` bytes, nested at most
-    `max_depth` deep; a coded 4xx otherwise, never a RecursionError."""
+    `max_depth` deep; a coded 4xx otherwise, never a RecursionError. With `constants`, NaN and
+    Infinity are read as floats, for a caller that judges each value itself (push: one item's NaN
+    is that item's `rejected` receipt, not a refused batch the device could never get past)."""
     if not JSON_TYPE.match(request.headers.get("content-type") or ""):
         raise Problem("request.unsupported_media", expected="application/json")
     raw = await _read_capped(request, limit)
-    return await run_in_threadpool(parse_json, raw, max_depth)
+    return await run_in_threadpool(parse_json, raw, max_depth, constants)
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
@@ -123,11 +125,11 @@ async def _read_capped(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def parse_json(raw: bytes, max_depth: int = MAX_DEPTH):
+def parse_json(raw: bytes, max_depth: int = MAX_DEPTH, constants: bool = False):
     if nesting_exceeds(raw, max_depth):
         raise Problem("request.too_deep", max_depth=max_depth)
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        return json.loads(raw) if constants else json.loads(raw, parse_constant=_not_json)
     except RecursionError:  # cannot happen after the check above; kept so it never becomes a 500
         raise Problem("request.too_deep", max_depth=max_depth) from None
     except (ValueError, UnicodeDecodeError):

@@ -111,7 +111,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(exc.status_code, "http.error")
+        # FastAPI answers a body it cannot parse (bad or too deeply nested JSON) with a plain 400
+        code = {400: "request.bad_json", 404: "http.not_found",
+                405: "http.method_not_allowed"}.get(exc.status_code, "http.error")
         headers, details = dict(getattr(exc, "headers", None) or {}), None
         if exc.status_code == 405:  # RFC 9110 §15.5.6: Allow lists every method the path serves
             details = {"allowed": allowed_methods(request)}

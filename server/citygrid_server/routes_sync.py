@@ -131,7 +131,7 @@ async def push(request: Request, s: deps.Session = Depends(deps.require("collect
                cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)) -> dict:
     """A batch of field results; one receipt per item, in order. A malformed item is answered
     `rejected` in its receipt (and kept), so one bad item never blocks the rest of the batch."""
-    batch = await bodies.read_json(request, centre.config.max_json_bytes)  # only now: after the token
+    batch = await bodies.read_json(request, centre.config.max_json_bytes, constants=True)  # after the token
     return await run_in_threadpool(sync_push.push, cx, s.actor, s.device_id, batch,
                                    store=centre.blobs, max_items=centre.config.max_push_items)
 

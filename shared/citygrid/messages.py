@@ -34,7 +34,7 @@ TEXTS: dict[str, str] = {
     "open311.bad_key": "missing or invalid api_key",
     "open311.bad_location": "{field} must be a number in range",
     "open311.bad_key_name": "an API key needs a name of 1-64 characters",
-    "open311.bad_field": "{field} must be text or a number",
+    "open311.bad_field": "field {field} must be text or a number",
     "open311.bad_status": "status must be open or closed, not {status}",
     "open311.location_required": "lat and long are required",
     "open311.request_not_found": "no such service request: {service_request_id}",

@@ -298,3 +298,9 @@ def test_a_real_server_cuts_a_100_mb_chunked_login_and_stays_small(centre_path):
         server.stop()
     assert status.split()[1] == b"413"
     assert grown < 30, f"the server grew by {grown:.0f} MB"
+
+
+@pytest.mark.parametrize("body", [b"[" * 20_000 + b"]" * 20_000, b'{"username": "a", ', b"\xff\xfe"])
+def test_a_login_body_that_is_not_json_is_a_coded_4xx(client, body):
+    r = client.post("/api/v1/auth/login", content=body, headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.json()["error"]["code"]) in ((400, "request.bad_json"), (422, "request.invalid"))
