@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import sqlite3
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from citygrid import blobs, db, sessions
+from citygrid import blobs, db, migrations, sessions
 from citygrid.problems import Problem
 
 from .images import DEFAULT_MAX_PIXELS
@@ -53,36 +54,70 @@ class Centre:
         self.blobs = blobs.store_for(self.path)
         self.uploads = UploadStore(self.blobs, max_size=self.config.max_upload_bytes,
                                    max_pixels=self.config.max_photo_pixels)
-        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._idle: queue.LifoQueue[_Pooled] = queue.LifoQueue()
         self.login_pool = ThreadPoolExecutor(self.config.login_threads, thread_name_prefix="login")
 
     @contextmanager
     def checkout(self) -> Iterator[sqlite3.Connection]:
         """A connection for one request alone; returned to the pool afterwards.
 
-        A connection that met an SQLite error other than a busy database is closed, not pooled: after
-        an I/O error its view of the file cannot be trusted, and a fresh one costs a millisecond.
+        Another program may replace the file (a restore), remove it, or upgrade it with a newer
+        citygrid while the service runs: a pooled connection is used only while the path still names
+        the file it was opened on and its schema is still the one this code writes, otherwise it is
+        closed and a fresh one opened (or the request refused with a coded 503). A connection that
+        met an SQLite error other than a busy database is closed, not pooled: after an I/O error its
+        view of the file cannot be trusted, and a fresh one costs a millisecond.
         """
-        try:
-            c = self._idle.get_nowait()
-        except queue.Empty:
-            c = db.open_center(self.path, migrate=False)
+        pooled = self._take()
         healthy = True
         try:
-            yield c
+            yield pooled.conn
         except sqlite3.Error as exc:
             healthy = db.translate(exc).code == "db.locked"
             raise
         except Problem as exc:
-            healthy = exc.code not in ("db.io_error", "db.corrupt", "db.error")
+            healthy = not exc.code.startswith("db.") or exc.code == "db.locked"
             raise
         finally:
-            healthy = healthy and self._settle(c)
-            if healthy:
-                self._idle.put(c)
+            if healthy and self._settle(pooled.conn):
+                self._idle.put(pooled)
             else:
-                with suppress(sqlite3.Error):
-                    c.close()
+                pooled.close()
+
+    def _take(self) -> _Pooled:
+        identity = self._identity()
+        while True:
+            try:
+                pooled = self._idle.get_nowait()
+            except queue.Empty:
+                return self._open(identity)
+            if pooled.identity == identity and self._same_schema(pooled):
+                return pooled
+            pooled.close()
+
+    def _identity(self) -> tuple[int, int]:
+        """(device, inode) of the centre file now; a stat opens no descriptor (see db.connect)."""
+        try:
+            st = os.stat(self.path)
+        except OSError as exc:
+            raise Problem("db.unavailable", reason=exc.strerror or "missing") from None
+        return st.st_dev, st.st_ino
+
+    def _open(self, identity: tuple[int, int]) -> _Pooled:
+        conn = db.open_center(self.path, migrate=False)
+        return _Pooled(conn, identity, conn.execute("PRAGMA schema_version").fetchone()[0])
+
+    def _same_schema(self, pooled: _Pooled) -> bool:
+        """The schema cookie changes with any schema change (ours or, say, QGIS saving a style table);
+        only then is the centre's version read again."""
+        try:
+            cookie = pooled.conn.execute("PRAGMA schema_version").fetchone()[0]
+            if cookie != pooled.cookie:
+                migrations.check_version(pooled.conn, path=str(self.path), upgrade=False)
+                pooled.cookie = cookie
+            return True
+        except (sqlite3.Error, Problem):
+            return False  # closed by the caller; a fresh open says what is wrong with the file
 
     @staticmethod
     def _settle(c: sqlite3.Connection) -> bool:
@@ -101,3 +136,14 @@ class Centre:
                 self._idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+@dataclass
+class _Pooled:
+    conn: sqlite3.Connection
+    identity: tuple[int, int]  # (device, inode) of the file it was opened on
+    cookie: int                # the schema cookie when its version was last checked
+
+    def close(self) -> None:
+        with suppress(sqlite3.Error):
+            self.conn.close()

@@ -41,12 +41,14 @@ EXACT = {
     "upload.hash_mismatch": 460, "upload.content_mismatch": 415, "upload.too_large": 413,
     "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,
     "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503, "db.io_error": 503, "db.readonly": 503,
+    "db.unavailable": 503, "db.newer_schema": 503, "db.older_schema": 503,
     "protocol.unsupported": 426, "protocol.too_old": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
     "open311.bad_key": 403, "open311.unknown_service": 404, "upload.busy": 423, "item.ambiguous": 409,
     "upload.too_many_pixels": 413, "upload.not_an_image": 415, "blob.too_many_pixels": 422, "blob.not_an_image": 422,
 }
 PREFIXES = {"auth.": 401, "db.": 500}
-RETRY = {"db.locked": "2", "db.io_error": "5", "db.readonly": "30"}  # Retry-After seconds: the same request may well succeed
+RETRY = {"db.locked": "2", "db.io_error": "5", "db.readonly": "30", "db.unavailable": "30", "db.newer_schema": "300",
+         "db.older_schema": "300"}  # Retry-After seconds: the same request may well succeed
 
 
 def status_for(code: str) -> int:
@@ -69,6 +71,8 @@ def body(code: str, text: str, details: dict | None = None) -> dict:
 
 def problem_response(path: str, exc: Problem) -> JSONResponse:
     """The coded answer to a problem; under /open311/ in GeoReport v2's error list form."""
+    if "path" in exc.details:  # a server file path is nobody's business outside the server
+        exc = Problem(exc.code, **{**exc.details, "path": "the centre"})
     status = status_for(exc.code)
     headers = {"Retry-After": RETRY[exc.code]} if exc.code in RETRY else None
     if "retry_after_s" in exc.details:  # a problem that knows when to come back (auth.throttled)

@@ -91,6 +91,7 @@ TEXTS: dict[str, str] = {
     "db.readonly": "the database is read-only",
     "db.cannot_open": "cannot open {path}: {reason}",
     "db.error": "database error: {reason}",
+    "db.unavailable": "the centre file cannot be found or read ({reason}); try again shortly",
     "db.io_error": "the database could not be read or written just now; try again shortly",
     "db.corrupt": "the database file is damaged ({reason}); restore it from a backup",
     "crs.unsupported": "unsupported coordinate reference system EPSG:{srs_id}",
