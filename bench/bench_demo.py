@@ -28,7 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_evaluation bes
 
 from bench_evaluation import measure_overdue  # noqa: E402
 
-from citygrid import db, demo, demo_history, demo_write  # noqa: E402
+from citygrid import demo  # noqa: E402
+from citygrid.demo import history as demo_history  # noqa: E402
+from citygrid.demo import write as demo_write  # noqa: E402
+from citygrid.store import db  # noqa: E402
 
 SAMPLE = 2000  # distinct real rows cycled through by the baseline
 
@@ -121,7 +124,7 @@ def main() -> int:
         wall, cpu = timed(lambda: demo.build(path, scale=scale, seed=args.seed, force=True,
                                              workers=args.workers, progress=say))
         tables = written(path)
-        conn = db.open_center(path)
+        conn = db.open_centre(path)
         try:
             measure_overdue(conn, demo_history.NOW, "collector01")
         finally:

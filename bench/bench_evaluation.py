@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
 
-from citygrid import db, deadlines, evaluation  # noqa: E402
+from citygrid.loop import deadlines, evaluation  # noqa: E402
+from citygrid.store import db  # noqa: E402
 
 COUNTY, END = "420981", datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=8)))
 STREETS, COMMUNITIES_PER_STREET, GRIDS_PER_COMMUNITY = 16, 8, 10  # 128 communities, 1,280 grids
@@ -252,13 +253,13 @@ def main(argv=None) -> int:
     path = Path(args.keep) if args.keep else Path(tmp) / "center.gpkg"
     try:
         if not path.exists():
-            conn = db.create_center(path, county_code=COUNTY)
+            conn = db.create_centre(path, county_code=COUNTY)
             conn.execute("PRAGMA synchronous = OFF")
             t = time.perf_counter()
             n, events = without_indexes(conn, lambda: populate(conn, args.cases, args.years, args.seed))
             print(f"generated {n:,} cases, {events:,} events in {time.perf_counter() - t:.1f} s")
             conn.close()
-        conn = db.open_center(path)
+        conn = db.open_centre(path)
         measure(conn, "one month", date(2025, 11, 1), date(2025, 12, 1))
         measure(conn, "one year ", date(2024, 12, 1), date(2025, 12, 1))
         measure_overdue(conn, END)

@@ -17,7 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
 
-from citygrid import crs, db, geocode, gpkg  # noqa: E402
+from citygrid import crs  # noqa: E402
+from citygrid.loop import geocode  # noqa: E402
+from citygrid.store import db, gpkg  # noqa: E402
 
 SRS, COUNTY = 4549, "320508"
 X0, Y0, CELL, COLS, ROWS = 490_000.0, 3_455_000.0, 100.0, 100, 85  # 10 km x 8.5 km
@@ -68,7 +70,7 @@ def _component_rows(rnd: random.Random, count: int):
 
 
 def build(path: Path, rnd: random.Random, components: int):
-    conn = db.create_center(path, srs_id=SRS, county_code=COUNTY)
+    conn = db.create_centre(path, srs_id=SRS, county_code=COUNTY)
     conn.execute("PRAGMA cache_size = -200000")  # 200 MB: keeps the bulk R-tree inserts off the disk
     with db.transaction(conn):
         conn.executemany("INSERT INTO grids (geom, code, name, street_code, community_code) "

@@ -31,7 +31,8 @@ import centre_fixture as cf  # noqa: E402
 import httpx  # noqa: E402
 from live import LiveServer  # noqa: E402
 
-from citygrid import db, open311  # noqa: E402
+from citygrid.store import db  # noqa: E402
+from citygrid.sync import open311  # noqa: E402
 
 CHUNK = 1 << 20
 TARGET_MB = 250
@@ -93,7 +94,7 @@ def read_status(s: socket.socket) -> int | None:
 def setup(tmp: Path) -> Path:
     path = tmp / "center.gpkg"
     cf.build(path)
-    c = db.open_center(path)
+    c = db.open_centre(path)
     open311.add_key(c, "bench", "bench-key")
     c.close()
     return path

@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "server"), str(ROOT / "tests"),
 import centre_fixture as cf  # noqa: E402
 from live import LiveServer  # noqa: E402
 
-from citygrid import blobs, db  # noqa: E402
+from citygrid.store import blobs, db  # noqa: E402
 
 
 def bomb_png(side: int, rgb: bool = False) -> bytes:
@@ -88,7 +88,7 @@ def thumbnail(url: str, headers: dict, sha: str) -> httpx.Response:
 def plant(path: Path, data: bytes, ctype: str, owner: str) -> str:
     """Bytes stored before uploads were checked: in the blob store, with their rows."""
     sha = blobs.store_for(path).put_bytes(data)
-    conn = db.open_center(path)
+    conn = db.open_centre(path)
     with db.transaction(conn):
         conn.execute("INSERT OR IGNORE INTO photos (sha256, size, content_type, uploaded_by) VALUES (?, ?, ?, ?)",
                      (sha, len(data), ctype, owner))

@@ -25,13 +25,15 @@ sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "server"), str(ROOT / "tests"),
 
 import centre_fixture as cf  # noqa: E402
 
-from citygrid import accounts, db, gpkg, sync_pull  # noqa: E402
+from citygrid.loop import accounts  # noqa: E402
+from citygrid.store import db, gpkg  # noqa: E402
+from citygrid.sync import pull as sync_pull  # noqa: E402
 
 
 def build(path: Path, side: int = 40) -> None:
     """A synthetic centre: side x side grids of 100 m, 40 components each, 100,000 closed cases."""
     cf.build(path)
-    c = db.open_center(path)
+    c = db.open_centre(path)
     with db.transaction(c):
         c.execute("DELETE FROM grids WHERE code NOT IN (SELECT grid_code FROM collector_grids)")
         rows, comps = [], []
@@ -57,7 +59,7 @@ def build(path: Path, side: int = 40) -> None:
 
 def give_tasks(path: Path, n: int) -> str:
     """`n` open check tasks for one collector, driven through the real workflow."""
-    c = db.open_center(path)
+    c = db.open_centre(path)
     user = "pullbench"
     with db.transaction(c):
         c.execute("INSERT OR IGNORE INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'collector', ?)",
@@ -73,7 +75,7 @@ def give_tasks(path: Path, n: int) -> str:
 def give_existing_tasks(path: Path, n: int) -> str:
     """On a real centre (the city demo): `n` open check tasks over its most recent cases, inserted
     directly (a pull does not care how a task came to be) for one collector."""
-    c = db.open_center(path)
+    c = db.open_centre(path)
     user = "pullbench"
     with db.transaction(c):
         c.execute("INSERT OR IGNORE INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'collector', ?)",
@@ -88,7 +90,7 @@ def give_existing_tasks(path: Path, n: int) -> str:
 
 def baseline(path: Path, user: str) -> float:
     """The same rows a pull sends, read with plain indexed SELECTs and no sync bookkeeping."""
-    c = db.open_center(path)
+    c = db.open_centre(path)
     t0 = time.perf_counter()
     tasks = c.execute("SELECT * FROM tasks WHERE assignee = ? AND status = 'open'", (user,)).fetchall()
     cases = [c.execute("SELECT * FROM cases WHERE case_no = ?", (t["case_no"],)).fetchone() for t in tasks]
@@ -106,7 +108,7 @@ def baseline(path: Path, user: str) -> float:
 
 
 def pull_in_process(path: Path, user: str) -> tuple[float, int, int]:
-    c = db.open_center(path)
+    c = db.open_centre(path)
     actor = accounts.actor(c, user)
     t0, cursor, items, pages = time.perf_counter(), None, 0, 0
     while True:
@@ -157,7 +159,7 @@ def main() -> None:
         else:
             build(path)
             user = give_tasks(path, a.tasks)
-        c = db.open_center(path)
+        c = db.open_centre(path)
         counts = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("grids", "components", "cases")}
         c.close()
         print(f"setup {time.perf_counter() - t0:.1f} s: {counts}, {a.tasks} open checks for {user}")

@@ -29,7 +29,8 @@ sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "server"), str(ROOT / "tests"),
 import centre_fixture as cf  # noqa: E402
 from live import LiveServer  # noqa: E402
 
-from citygrid import accounts, db  # noqa: E402
+from citygrid.loop import accounts  # noqa: E402
+from citygrid.store import db  # noqa: E402
 
 
 def _jpeg_head() -> bytes:
@@ -51,7 +52,7 @@ def photo(device: int, check: int, n: int, size: int, base: bytes) -> bytes:
 def build(path: Path, devices: int, checks: int) -> dict[str, list[str]]:
     """A centre whose collectors each hold `checks` open 核查 tasks; -> username -> task ids."""
     cf.build(path)
-    conn = db.open_center(path)
+    conn = db.open_centre(path)
     hashed = accounts.hash_password(cf.PASSWORD)
     grids = list(cf.GRIDS)
     with db.transaction(conn):

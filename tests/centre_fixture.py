@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from citygrid import accounts, db, dictionaries, gpkg, workflow
+from citygrid.loop import accounts, dictionaries, workflow
+from citygrid.store import db, gpkg
 
 PASSWORD = "secret-pass-1"
 X0, Y0 = 500_000.0, 3_460_000.0  # EPSG:4549, about 120.0°E 31.26°N
@@ -26,7 +27,7 @@ def centre_point(code: str, dx: float = 50, dy: float = 50) -> tuple[float, floa
 
 
 def build(path) -> None:
-    conn = db.create_center(path, srs_id=4549, county_code="320508", name="测试中心")
+    conn = db.create_centre(path, srs_id=4549, county_code="320508", name="测试中心")
     dictionaries.install(conn)
     with db.transaction(conn):
         conn.executemany("INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?)", [

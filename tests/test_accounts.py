@@ -3,9 +3,11 @@ import base64
 
 import pytest
 
-from citygrid import accounts, gpkg, sessions
-from citygrid.accounts import Actor
+from citygrid.loop import accounts
+from citygrid.loop.accounts import Actor
 from citygrid.problems import Problem
+from citygrid.store import gpkg
+from citygrid.sync import sessions
 
 PW = "correct horse"
 GRID_A, GRID_B, GRID_C = "320508001001001", "320508001001002", "320508001002001"

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import cli, db
+from citygrid import cli
 from citygrid.commands.evaluate import width
+from citygrid.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
 DEC = ["--from", "2016-12-01", "--to", "2017-01-01"]
@@ -29,7 +30,7 @@ EVENTS = [  # case, action, from, to, at (UTC), due
 @pytest.fixture
 def centre(center_path):
     """Unit u1 (市政处): one case closed on time, one overdue in disposal; two idle units."""
-    conn = db.open_center(center_path)
+    conn = db.open_centre(center_path)
     with db.transaction(conn):
         conn.executemany("INSERT INTO units (code, name, kind) VALUES (?, ?, 'department')",
                          [("u1", "市政处"), ("u2", "园林绿化管理处"), ("u3", "Water Works")])

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import accounts, db, gpkg
 from citygrid.cli import main
+from citygrid.loop import accounts
+from citygrid.store import db, gpkg
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = "320508001001001"
@@ -35,7 +36,7 @@ def test_user_add_reads_the_password_from_the_first_line_of_stdin(centre, monkey
              monkeypatch)
     assert rc == 0
     assert capsys.readouterr().out.strip() == f"added user collector01 (collector, grids {GRID})"
-    conn = db.open_center(centre)
+    conn = db.open_centre(centre)
     try:
         assert accounts.authenticate(conn, "collector01", "citygrid-demo").grids == (GRID,)
     finally:

@@ -7,8 +7,9 @@ import random
 import pytest
 from pyproj import Transformer
 
-from citygrid import crs, db
+from citygrid import crs
 from citygrid.problems import Problem
+from citygrid.store import db
 
 ZONES = (4534, 4549, 4554)  # the first, the default and the last zone (CM 75E, 120E, 135E)
 
@@ -120,7 +121,7 @@ def test_distance_is_planar_in_metres():
 
 
 def test_centre_transform_follows_the_centres_srs(tmp_path):
-    conn = db.create_center(tmp_path / "gk.gpkg", srs_id=4550)
+    conn = db.create_centre(tmp_path / "gk.gpkg", srs_id=4550)
     t = crs.centre_transform(conn)
     assert t.srs_id == 4550 and not t.geographic
     x, y = t.forward(123.5, 30.0)
@@ -129,7 +130,7 @@ def test_centre_transform_follows_the_centres_srs(tmp_path):
     lon, lat = t.inverse(x, y)
     assert lon == pytest.approx(123.5, abs=1e-12) and lat == pytest.approx(30.0, abs=1e-12)
     conn.close()
-    conn = db.create_center(tmp_path / "geo.gpkg", srs_id=4490)
+    conn = db.create_centre(tmp_path / "geo.gpkg", srs_id=4490)
     geo = crs.centre_transform(conn)
     assert geo.geographic and geo.forward(120.1, 30.2) == (120.1, 30.2)
     conn.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import db, integrity
+from citygrid.store import db, integrity
 
 pytestmark = pytest.mark.skipif(shutil.which("sqlite3") is None, reason="the sqlite3 shell is not installed")
 
@@ -29,14 +29,14 @@ def _add_unit(conn, code):
         conn.execute("INSERT INTO units (code, name, kind) VALUES (?, 'x', 'department')", (code,))
 
 
-@pytest.mark.parametrize("reopen", ["open_center", "open_center_readonly", "integrity_check"])
+@pytest.mark.parametrize("reopen", ["open_centre", "open_centre_readonly", "integrity_check"])
 def test_a_second_open_in_this_process_keeps_the_first_connections_writes(center_path, reopen):
-    held = db.open_center(center_path)
+    held = db.open_centre(center_path)
     _add_unit(held, "u0")  # the WAL exists and `held` holds its shared lock on the file
-    if reopen == "open_center":
-        db.open_center(center_path).close()
-    elif reopen == "open_center_readonly":
-        db.open_center(center_path, readonly=True).close()
+    if reopen == "open_centre":
+        db.open_centre(center_path).close()
+    elif reopen == "open_centre_readonly":
+        db.open_centre(center_path, readonly=True).close()
     else:
         integrity.check(center_path, quick=True)
     assert shell(center_path, "SELECT count(*) FROM units WHERE code = 'u0';") == "1"  # another program comes and goes
@@ -52,7 +52,7 @@ def test_an_empty_file_is_refused_and_left_empty(tmp_path):
     path = tmp_path / "empty.gpkg"
     path.touch()
     with pytest.raises(Exception) as exc:
-        db.open_center(path)
+        db.open_centre(path)
     assert getattr(exc.value, "code", None) == "db.not_a_geopackage"
     assert path.stat().st_size == 0
 
@@ -86,7 +86,7 @@ def test_a_refused_file_is_left_exactly_as_it_was(tmp_path, app_id, code):
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     for readonly in (False, True):
         with pytest.raises(Exception) as exc:
-            db.open_center(path, readonly=readonly)
+            db.open_centre(path, readonly=readonly)
         assert getattr(exc.value, "code", None) == code
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert shell(path, "PRAGMA journal_mode;") == "delete"

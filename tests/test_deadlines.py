@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citygrid import db, deadlines, messages, times
-from citygrid.deadlines import WorkCalendar
+from citygrid import messages, times
+from citygrid.loop import deadlines
+from citygrid.loop.deadlines import WorkCalendar
 from citygrid.problems import Problem
+from citygrid.store import db
 
 SH = times.zone("Asia/Shanghai")
 BERLIN = times.zone("Europe/Berlin")

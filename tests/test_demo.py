@@ -15,26 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import (
-    accounts,
-    blobs,
-    cli,
-    codes,
-    db,
-    demo,
-    demo_city,
-    demo_history,
-    demo_org,
-    demo_write,
-    dictionaries,
-    geocode,
-    gpkg,
-    integrity,
-    open311,
-    schema_v1,
-    times,
-)
+from citygrid import cli, codes, demo, times
+from citygrid.demo import city as demo_city
+from citygrid.demo import history as demo_history
+from citygrid.demo import org as demo_org
+from citygrid.demo import write as demo_write
+from citygrid.loop import accounts, dictionaries, geocode
 from citygrid.problems import Problem
+from citygrid.store import blobs, db, gpkg, integrity, schema_v1
+from citygrid.sync import open311
 
 VALIDATE = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
 # a few dozen grids and five days of cases (the showcase day included): seconds to build, all paths
@@ -77,7 +66,7 @@ def small(tmp_path_factory):
 
 @pytest.fixture
 def conn(small):
-    c = db.open_center(small[0])
+    c = db.open_centre(small[0])
     yield c
     c.close()
 
@@ -120,7 +109,7 @@ def test_a_build_that_fails_half_way_leaves_no_file(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(demo.demo_inventory, "build", broken)
+    monkeypatch.setattr(demo.generate.demo_inventory, "build", broken)
     with pytest.raises(RuntimeError):
         demo.build(tmp_path / "c.gpkg", scale=TINY)
     assert not (tmp_path / "c.gpkg").exists()
@@ -336,7 +325,7 @@ def planner(tmp_path_factory):
 
     scale = dataclasses.replace(TINY, days=30, rate=25.0)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(demo, "_bulk_history", grab)
+        mp.setattr(demo.generate, "_bulk_history", grab)
         demo.build(tmp_path_factory.mktemp("plan") / "c.gpkg", scale=scale, bulk=True)
     return captured["world"], captured["days"]
 
@@ -403,7 +392,7 @@ def test_planning_makes_no_reference_cycles(planner):
 
 
 def test_a_bulk_load_drops_triggers_and_indexes_but_the_kept_ones_and_puts_them_back(tmp_path):
-    conn = db.create_center(tmp_path / "c.gpkg", srs_id=4549)
+    conn = db.create_centre(tmp_path / "c.gpkg", srs_id=4549)
     names = ("SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL "
              "ORDER BY name")
 

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import db, dictionaries
-from citygrid.dictionaries import ClassEntry, Condition
+from citygrid.loop import dictionaries
+from citygrid.loop.dictionaries import ClassEntry, Condition
 from citygrid.problems import Problem
+from citygrid.store import db
 
 SHIPPED = Path(__file__).resolve().parents[1] / "resources" / "codes"
 CLASS_HEAD = "code,major_code,major_name,minor_code,minor_name"
@@ -165,7 +166,7 @@ def test_an_unknown_kind_is_refused(tmp_path):
 
 
 def test_a_gb17_centre_takes_five_digit_classes_and_refuses_four(tmp_path):
-    conn = db.create_center(tmp_path / "c17.gpkg", scheme="gb17")
+    conn = db.create_centre(tmp_path / "c17.gpkg", scheme="gb17")
     try:
         with pytest.raises(Problem) as exc:
             dictionaries.install(conn, write_tables(tmp_path / "gb16"))

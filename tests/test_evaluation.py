@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from citygrid import db, evaluation, times
+from citygrid import times
+from citygrid.loop import evaluation
 from citygrid.problems import Problem
+from citygrid.store import db
 
 SH = ZoneInfo("Asia/Shanghai")
 H = timedelta(hours=1)
@@ -340,10 +342,10 @@ def test_a_log_written_by_the_workflow_is_evaluated(tmp_path):
     """The real workflow's events (roles, from_status, due_at, unit_code) are what the queries read."""
     import centre_fixture
 
-    from citygrid import workflow
+    from citygrid.loop import workflow
 
     centre_fixture.build(tmp_path / "centre.gpkg")
-    conn = db.open_center(tmp_path / "centre.gpkg")
+    conn = db.open_centre(tmp_path / "centre.gpkg")
     t0 = datetime(2026, 11, 23, 9, tzinfo=SH)  # a Monday morning: every step done at once is on time
     case_no = centre_fixture.case_at(conn, "checking", at=t0)
     task = centre_fixture.open_task(conn, case_no, "check")

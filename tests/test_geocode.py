@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pyproj import Geod
 
-from citygrid import crs, db, geocode, gpkg
+from citygrid import crs
+from citygrid.loop import geocode
 from citygrid.problems import Problem
+from citygrid.store import db, gpkg
 
 X0, Y0 = 500_000.0, 3_460_000.0
 COMMUNITY = "320508001002"
@@ -86,7 +88,7 @@ def test_irregular_tiling_has_no_gaps_and_agrees_with_a_convex_reference(conn):
 
 
 def test_lookups_work_on_a_read_only_connection(city, center_path):
-    ro = db.open_center(center_path, readonly=True)
+    ro = db.open_centre(center_path, readonly=True)
     assert code_at(ro, 30, 40) == A and code_at(ro, 100, 200) is None
     ro.close()
 
@@ -117,7 +119,7 @@ def test_a_grid_edited_with_plain_sql_is_seen_by_the_next_lookup(city):
 
 def test_a_grid_edited_by_another_connection_is_seen(city, center_path):
     assert code_at(city, 30, 40) == A
-    other = db.open_center(center_path)  # as QGIS would
+    other = db.open_centre(center_path)  # as QGIS would
     other.execute("UPDATE grids SET code = ? WHERE code = ?", (COMMUNITY + "009", A))
     other.close()
     assert code_at(city, 30, 40) == COMMUNITY + "009"
@@ -136,13 +138,13 @@ def test_a_rolled_back_grid_edit_is_forgotten(city):
 
 
 def test_a_new_connection_never_trusts_a_cache_left_under_its_id(center_path):
-    first = db.open_center(center_path)
+    first = db.open_centre(center_path)
     add_grid(first, A, [box(0, 0, 100, 100)])
     assert code_at(first, 30, 40) == A
     with db.connect(center_path) as raw:
         raw.execute("DROP TRIGGER sync_grids_update")  # an edit the revision counter cannot see
         raw.execute("UPDATE grids SET code = ?", (B,))
-    second = db.open_center(center_path)
+    second = db.open_centre(center_path)
     geocode._CACHES[id(second)] = geocode._CACHES[id(first)]  # as when CPython reuses a freed id
     first.close()
     assert code_at(second, 30, 40) == B
@@ -192,7 +194,7 @@ def test_nearest_components_filter_by_class_and_limit(parts):
 
 
 def test_nearest_components_read_the_class_from_a_17_digit_scheme(tmp_path):
-    conn = db.create_center(tmp_path / "g17.gpkg", scheme="gb17")
+    conn = db.create_centre(tmp_path / "g17.gpkg", scheme="gb17")
     add_component(conn, "32050801001000001", 1, 0)
     add_component(conn, "32050801002000001", 2, 0)
     assert [o for o, _n, _d in geocode.nearest_components(conn, X0, Y0, radius_m=5, class_code="01002")] == [
@@ -215,7 +217,7 @@ def test_bad_nearest_arguments_are_coded_problems(parts, kwargs, code):
 
 
 def test_nearest_components_in_a_geographic_centre_measure_metres(tmp_path):
-    conn = db.create_center(tmp_path / "geo.gpkg", srs_id=4490)
+    conn = db.create_centre(tmp_path / "geo.gpkg", srs_id=4490)
     lon, lat = 120.3, 31.3
     add_component(conn, "3205080101000001", 0.0, 0.0001, srs_id=4490, origin=(lon, lat))
     add_component(conn, "3205080101000002", 0.001, 0.0, srs_id=4490, origin=(lon, lat))

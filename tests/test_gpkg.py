@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import db, gpkg, migrations, schema_v3
 from citygrid.problems import Problem
+from citygrid.store import db, gpkg, migrations, schema_v3
 
 VALIDATE = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
 SQUARE = [[(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0), (0.0, 0.0)]]
@@ -73,22 +73,22 @@ def test_opening_a_file_that_is_not_a_geopackage_is_refused(tmp_path):
     p = tmp_path / "notes.gpkg"
     p.write_text("hello")
     with pytest.raises(Problem) as exc:
-        db.open_center(p)
+        db.open_centre(p)
     assert exc.value.code == "db.not_a_geopackage"
 
 
 def test_opening_a_missing_file_is_refused(tmp_path):
     with pytest.raises(Problem) as exc:
-        db.open_center(tmp_path / "nope.gpkg")
+        db.open_centre(tmp_path / "nope.gpkg")
     assert exc.value.code == "db.not_found"
 
 
 def test_a_newer_schema_is_refused_and_left_untouched(center_path):
-    c = db.open_center(center_path)
+    c = db.open_centre(center_path)
     c.execute("INSERT INTO citygrid_migrations VALUES (999, 'future', '2030-01-01T00:00:00.000Z')")
     c.close()
     with pytest.raises(Problem) as exc:
-        db.open_center(center_path)
+        db.open_centre(center_path)
     assert exc.value.code == "db.newer_schema" and exc.value.details["found"] == 999
     c = db.connect(center_path)
     assert migrations.current(c) == 999  # nothing was rolled back or rewritten
@@ -109,7 +109,7 @@ def test_a_version_1_centre_is_upgraded_on_open(tmp_path):
     c = _version_1_centre(path)
     c.execute("INSERT INTO units (code, name, kind) VALUES ('u1', 'Water', 'department')")
     c.close()
-    c = db.open_center(path)
+    c = db.open_centre(path)
     assert migrations.current(c) == migrations.latest()
     assert c.execute("SELECT name FROM units").fetchone()[0] == "Water"
     assert c.execute("SELECT count(*) FROM sync_batches").fetchone()[0] == 0
@@ -120,7 +120,7 @@ def test_read_only_open_of_an_older_centre_is_refused_not_upgraded(tmp_path):
     path = tmp_path / "old.gpkg"
     _version_1_centre(path).close()
     with pytest.raises(Problem) as exc:
-        db.open_center(path, readonly=True)
+        db.open_centre(path, readonly=True)
     assert exc.value.code == "db.older_schema"
 
 
@@ -198,7 +198,7 @@ def test_an_older_centre_gets_checks_without_in_lists_that_still_refuse_bad_valu
     assert "kind IN (" in c.execute("SELECT sql FROM sqlite_master WHERE name = 'tasks'").fetchone()[0]
     c.execute("INSERT INTO tasks (id, kind, case_no, created_at) VALUES ('t1', 'check', 'c1', 'now')")
     c.close()
-    c = db.open_center(path)
+    c = db.open_centre(path)
     schema = "\n".join(r[0] for r in c.execute("SELECT sql FROM sqlite_master WHERE type = 'table'"))
     assert " IN (" not in schema and "kind = 'verify' OR kind = 'check' OR kind = 'dispose'" in schema
     assert c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_case_events_at'").fetchone()[0] == 0

@@ -16,8 +16,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from citygrid import assignments, batches, blobs, crs, db, open311, sync_push, times, workflow
+from citygrid import crs, times
+from citygrid.loop import assignments, workflow
 from citygrid.problems import Problem
+from citygrid.store import blobs, db
+from citygrid.sync import batches, open311
+from citygrid.sync import push as sync_push
 
 KEY = "core-hostile-key"
 HUGE = 10 ** 400
@@ -31,7 +35,7 @@ def world(tmp_path_factory):
     """One centre for the module: a connection, its blob store, an open check task of collector01."""
     path = tmp_path_factory.mktemp("core") / "center.gpkg"
     cf.build(path)
-    conn = db.open_center(path)
+    conn = db.open_centre(path)
     store = blobs.store_for(path)
     task = cf.open_task(conn, cf.case_at(conn, "checking"), "check")
     other = cf.open_task(conn, cf.case_at(conn, "checking", dx=70), "check")
@@ -53,7 +57,7 @@ def centre_path(tmp_path):
 
 @pytest.fixture
 def cx(centre_path):
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     yield c
     c.close()
 
@@ -477,7 +481,7 @@ def test_a_photo_is_cited_only_by_an_account_that_sent_its_bytes(cx, centre_path
 
 @pytest.mark.parametrize("digest", ["a" * 64 + "\n", "A" * 64, "a" * 63, "a" * 65, 7, None])
 def test_a_blob_digest_must_be_64_lower_hex_and_nothing_more(digest):
-    from citygrid import blobs
+    from citygrid.store import blobs
 
     with pytest.raises(Problem) as exc:
         blobs.check_digest(digest)

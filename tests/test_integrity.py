@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import accounts, blobs, db, dictionaries, gpkg, integrity
+from citygrid.loop import accounts, dictionaries
 from citygrid.messages import TEXTS
 from citygrid.problems import Problem
+from citygrid.store import blobs, db, gpkg, integrity
 
 GRID_A, GRID_B = "320508001001001", "320508001001002"
 OBJID = "3205080101000001"
@@ -131,7 +132,7 @@ def test_malformed_codes_are_found_per_column(centre, conn, sql, table, column):
 
 def test_a_gb17_centre_flags_16_digit_objids(tmp_path):
     path = tmp_path / "c17.gpkg"
-    conn = db.create_center(path, scheme="gb17")
+    conn = db.create_centre(path, scheme="gb17")
     add_component(conn, OBJID, bgid=None)
     add_component(conn, "32050801001000001", bgid=None)
     conn.close()
@@ -265,8 +266,8 @@ def test_a_sqlite_file_that_is_not_a_centre_is_a_problem(tmp_path):
 
 
 def test_every_code_raised_here_has_an_english_text():
-    core = Path(integrity.__file__).parent
-    sources = [core / f"{name}.py" for name in ("codes", "dictionaries", "accounts", "integrity")]
+    core = Path(integrity.__file__).parents[1]  # the whole citygrid package
+    sources = list(core.rglob("*.py"))
     found = {m for p in sources for m in re.findall(r'"((?:code|dictionary|account|auth|check)\.[a-z_]+)"',
                                                   p.read_text(encoding="utf-8"))}
     assert len(found) > 40

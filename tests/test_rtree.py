@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from citygrid import rtree
+from citygrid.demo import rtree
 from citygrid.problems import Problem
 
 QUERY = "SELECT id FROM r WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ? ORDER BY id"

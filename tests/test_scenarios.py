@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from test_workflow import LOCAL, fresh_centre, local, snapshot, who
 
-from citygrid import db, tasks, workflow
+from citygrid.loop import tasks, workflow
 from citygrid.problems import Problem
+from citygrid.store import db
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.json"))
 STEP_KEYS = {"actor", "action", "params", "note", "photos", "at", "task", "expect", "problem"}

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from citygrid import db, gpkg, migrations, schema_v4
+from citygrid.store import db, gpkg, migrations, schema_v4
 
 U = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
@@ -35,7 +35,7 @@ def test_an_upgraded_centre_keeps_its_items_in_canonical_spelling(tmp_path):
                   ("a" * 64,))
         c.execute("INSERT INTO login_attempts (username, device_id, at, ok) VALUES ('c1', 'd1', '2026-01-01', 0)")
     c.close()
-    c = db.open_center(path)
+    c = db.open_centre(path)
     assert migrations.current(c) == migrations.latest() >= 4
     rows = [tuple(r) for r in c.execute("SELECT uuid, batch_id FROM sync_items ORDER BY fid")]
     assert rows[0] == (U, "b1")
@@ -49,7 +49,7 @@ def test_an_upgraded_centre_keeps_its_items_in_canonical_spelling(tmp_path):
 
 
 def test_the_same_uuid_is_a_separate_item_for_another_account(center_path):
-    c = db.open_center(center_path)
+    c = db.open_centre(center_path)
     with db.transaction(c):
         _item(c, U, "c1")
         _item(c, U, "c2")

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from citygrid import db, scoring
+from citygrid.loop import scoring
 from citygrid.problems import Problem
+from citygrid.store import db
 
 DEFAULT = scoring.default()
 

@@ -7,8 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from citygrid import accounts, db, sessions, times
+from citygrid import times
+from citygrid.loop import accounts
 from citygrid.problems import Problem
+from citygrid.store import db
+from citygrid.sync import sessions
 
 PW = "correct horse"
 T0 = times.parse("2026-03-02T08:00:00Z")
@@ -170,7 +173,7 @@ GUESSERS = 8
 
 
 def _guess(path, barrier, results=None):
-    conn = db.open_center(path, migrate=False)
+    conn = db.open_centre(path, migrate=False)
     try:
         barrier.wait()
         code = code_of(conn, "admin", "wrong guess", at=times.now())

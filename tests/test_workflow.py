@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from citygrid import accounts, db, gpkg, messages, tasks, transitions, workflow
+from citygrid import messages
+from citygrid.loop import accounts, tasks, transitions, workflow
 from citygrid.problems import Problem
+from citygrid.store import db, gpkg
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=LOCAL)  # a Monday; working periods 08-12 and 14-18
@@ -63,7 +65,7 @@ def _reference_rows(conn: sqlite3.Connection) -> None:
 
 def build_centre(path: Path) -> sqlite3.Connection:
     """A small centre: 4 grids in 3 streets, 7 units, 3 classes, 5 components, every role."""
-    conn = db.create_center(path)
+    conn = db.create_centre(path)
     with db.transaction(conn):
         _reference_rows(conn)
     for name, role, unit, grids in USERS:
@@ -82,7 +84,7 @@ def fresh_centre(directory: Path) -> sqlite3.Connection:
         build_centre(tmp / "template.gpkg").close()
         _TEMPLATE.append(tmp / "template.gpkg")
     shutil.copy(_TEMPLATE[0], directory / "center.gpkg")
-    return db.open_center(directory / "center.gpkg")
+    return db.open_centre(directory / "center.gpkg")
 
 
 def who(conn, username: str) -> accounts.Actor:

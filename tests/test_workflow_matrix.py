@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from test_workflow import T0, case_in, fresh_centre, open_task, snapshot
 
-from citygrid import schema_v1, tasks, transitions, workflow
-from citygrid.accounts import Actor
+from citygrid.loop import tasks, transitions, workflow
+from citygrid.loop.accounts import Actor
+from citygrid.store import schema_v1
 
 OPEN = ("reported", "verifying", "pending_register", "registered", "dispatched", "returned", "disposed",
         "checking", "check_passed", "parked")

@@ -4,7 +4,9 @@
 import pytest
 from test_workflow import SHA, T0, X0, Y0, case_in, fresh_centre, new_case, problem, snapshot, who
 
-from citygrid import crs, gpkg, workflow
+from citygrid import crs
+from citygrid.loop import workflow
+from citygrid.store import gpkg
 
 
 @pytest.fixture

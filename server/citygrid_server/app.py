@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The ASGI application: `create_app(center_path)`."""
+"""The ASGI application: `create_app(centre_path)`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 import citygrid
-from citygrid import migrations
+from citygrid.store import migrations
 
 from . import (
     bodies,
@@ -54,8 +54,8 @@ class AccessLog:
                                         "status": status[0], "ms": round((time.perf_counter() - start) * 1000, 1)}))
 
 
-def create_app(center_path: str | Path, config: ServiceConfig | None = None) -> FastAPI:
-    centre = Centre(Path(center_path), config or ServiceConfig())
+def create_app(centre_path: str | Path, config: ServiceConfig | None = None) -> FastAPI:
+    centre = Centre(Path(centre_path), config or ServiceConfig())
     app = FastAPI(title="citygrid sync service", version=citygrid.__version__,
                   description="Offline sync for citygrid field devices, resumable photo evidence, "
                               "shift batches and Open311 GeoReport v2.")

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from citygrid import blobs, db, migrations, sessions
 from citygrid.problems import Problem
+from citygrid.store import blobs, db, migrations
+from citygrid.sync import sessions
 
 from .images import DEFAULT_MAX_PIXELS
 from .uploads import DEFAULT_MAX_SIZE, UploadStore
@@ -50,7 +51,7 @@ class Centre:
 
     def __post_init__(self):
         self.path = Path(self.path)
-        db.open_center(self.path).close()  # fail fast: missing, foreign, newer, migrates older
+        db.open_centre(self.path).close()  # fail fast: missing, foreign, newer, migrates older
         self.blobs = blobs.store_for(self.path)
         self.uploads = UploadStore(self.blobs, max_size=self.config.max_upload_bytes,
                                    max_pixels=self.config.max_photo_pixels)
@@ -104,7 +105,7 @@ class Centre:
         return st.st_dev, st.st_ino
 
     def _open(self, identity: tuple[int, int]) -> _Pooled:
-        conn = db.open_center(self.path, migrate=False)
+        conn = db.open_centre(self.path, migrate=False)
         return _Pooled(conn, identity, conn.execute("PRAGMA schema_version").fetchone()[0])
 
     def _same_schema(self, pooled: _Pooled) -> bool:

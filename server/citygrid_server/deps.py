@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from citygrid import accounts, sessions
+from citygrid.loop import accounts
 from citygrid.problems import Problem
+from citygrid.sync import sessions
 
 from .centre import Centre
 

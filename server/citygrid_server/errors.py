@@ -14,9 +14,9 @@ from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from citygrid import db
 from citygrid.messages import message
 from citygrid.problems import Problem
+from citygrid.store import db
 
 log = logging.getLogger("citygrid.server")
 

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import WithJsonSchema
 
-from citygrid import sync_push
+from citygrid.sync import push as sync_push
 
 
 def whole(pattern) -> str:

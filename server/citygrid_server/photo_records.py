@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import sqlite3
 
-from citygrid import db, times
+from citygrid import times
 from citygrid.problems import Problem
+from citygrid.store import db
 
 from .uploads import Upload
 

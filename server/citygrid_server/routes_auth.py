@@ -9,7 +9,8 @@ import sqlite3
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from citygrid import sessions, times
+from citygrid import times
+from citygrid.sync import sessions
 
 from . import deps
 from .centre import Centre

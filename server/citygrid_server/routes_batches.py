@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from citygrid import batches, times
+from citygrid import times
+from citygrid.sync import batches
 
 from . import bodies, deps, params
 

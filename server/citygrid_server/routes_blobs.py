@@ -8,8 +8,8 @@ import sqlite3
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
-from citygrid import blobs
 from citygrid.problems import Problem
+from citygrid.store import blobs
 
 from . import deps, images, params
 from .centre import Centre

@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 import citygrid
-from citygrid import open311, times
+from citygrid import times
 from citygrid.problems import Problem
+from citygrid.sync import open311
 
 from . import bodies, deps, params
 

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from citygrid import sync_pull, sync_push
+from citygrid.sync import pull as sync_pull
+from citygrid.sync import push as sync_push
 
 from . import bodies, deps, params
 from .centre import Centre

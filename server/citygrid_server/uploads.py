@@ -28,8 +28,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from citygrid.blobs import BlobStore, check_digest
 from citygrid.problems import Problem
+from citygrid.store.blobs import BlobStore, check_digest
 
 from . import images
 

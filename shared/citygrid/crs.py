@@ -10,7 +10,6 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import db
 from .problems import Problem
 
 CGCS2000_GEOGCS = (
@@ -197,7 +196,8 @@ class CentreTransform:
 
 def centre_srs_id(conn: sqlite3.Connection) -> int:
     """The centre's storage CRS from `citygrid_meta.srs_id` (validated)."""
-    raw = db.meta(conn, "srs_id", "4549")
+    row = conn.execute("SELECT value FROM citygrid_meta WHERE key = 'srs_id'").fetchone()
+    raw = row[0] if row else "4549"
     try:
         srs_id = int(raw)
     except (TypeError, ValueError):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from citygrid import db, demo
+from citygrid import demo
+from citygrid.store import db
 
 qgis_core = pytest.importorskip("qgis.core")
 VALIDATE = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
@@ -26,7 +27,7 @@ def test_the_demo_passes_gdal_validate_gpkg(demo_path):
 
 
 def test_every_registered_layer_opens_valid_in_qgis_with_all_its_rows(qgis_app, demo_path):
-    c = db.open_center(demo_path, readonly=True)
+    c = db.open_centre(demo_path, readonly=True)
     layers = [r[0] for r in c.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name")]
     counts = {t: c.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in layers}
     c.close()

@@ -3,7 +3,7 @@
 
 import pytest
 
-from citygrid import db, gpkg
+from citygrid.store import db, gpkg
 
 qgis_core = pytest.importorskip("qgis.core")
 pytestmark = pytest.mark.qgis
@@ -14,7 +14,7 @@ LAYERS = ["grids", "components", "cases", "basemap_roads", "basemap_blocks", "ba
 
 @pytest.fixture
 def seeded_path(center_path):
-    c = db.open_center(center_path)
+    c = db.open_centre(center_path)
     sq = [[(500000.0, 3460000.0), (500100.0, 3460000.0), (500100.0, 3460100.0), (500000.0, 3460100.0),
            (500000.0, 3460000.0)]]
     c.execute("INSERT INTO grids (geom, code, name, street_code, community_code) "
@@ -49,7 +49,7 @@ def test_a_spatial_filter_in_qgis_uses_the_geometry_we_wrote(qgis_app, seeded_pa
 
 
 def test_an_edit_made_in_qgis_is_seen_by_the_change_log(qgis_app, seeded_path):
-    c = db.open_center(seeded_path)
+    c = db.open_centre(seeded_path)
     (before,) = c.execute("SELECT rev FROM sync_changes WHERE entity='component'").fetchone()
     c.close()
     comps = _layer(seeded_path, "components")
@@ -59,7 +59,7 @@ def test_an_edit_made_in_qgis_is_seen_by_the_change_log(qgis_app, seeded_path):
     assert comps.changeGeometry(feat.id(), qgis_core.QgsGeometry.fromPointXY(qgis_core.QgsPointXY(500070, 3460070)))
     assert comps.commitChanges(), comps.commitErrors()
     del comps
-    c = db.open_center(seeded_path)
+    c = db.open_centre(seeded_path)
     row = c.execute("SELECT ObjState, geom FROM components").fetchone()
     assert row["ObjState"] == "破损"
     assert gpkg.decode(row["geom"])[1] == (500070.0, 3460070.0)

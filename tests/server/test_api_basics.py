@@ -3,7 +3,7 @@
 
 import centre_fixture
 
-from citygrid import db
+from citygrid.store import db
 
 
 def test_health_reports_versions(client):
@@ -40,7 +40,7 @@ def test_repeated_failures_throttle_the_account(client):
 def test_token_is_stored_hashed_and_logout_revokes_it(client, login, centre_path):
     headers = login("collector01")
     token = headers["Authorization"].split()[1]
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     stored = [r[0] for r in c.execute("SELECT token_hash FROM auth_tokens")]
     c.close()
     assert token not in stored and len(stored) == 1
@@ -52,7 +52,7 @@ def test_token_is_stored_hashed_and_logout_revokes_it(client, login, centre_path
 
 def test_expired_token_is_refused(client, login, centre_path):
     headers = login("collector01")
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     c.execute("UPDATE auth_tokens SET expires_at = '2000-01-01T00:00:00.000Z'")
     c.close()
     r = client.get("/api/v1/sync/pull", headers=headers)

@@ -5,13 +5,13 @@ import base64
 
 import pytest
 
-from citygrid import db
+from citygrid.store import db
 
 INJECTIONS = ["' OR 1=1 --", "'; DROP TABLE cases; --", "\" OR \"\"=\"", "1; DELETE FROM users"]
 
 
 def _count(path, table):
-    c = db.open_center(path)
+    c = db.open_centre(path)
     n = c.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     c.close()
     return n

@@ -6,7 +6,8 @@ import uuid
 import centre_fixture as cf
 from test_sync_api import check_item
 
-from citygrid import assignments, db
+from citygrid.loop import assignments
+from citygrid.store import db
 
 
 def _push(client, headers, items, batch_id):
@@ -17,7 +18,7 @@ def _push(client, headers, items, batch_id):
 
 
 def test_a_batch_is_listed_with_counts_and_its_flagged_items(client, login, centre_path):
-    cx = db.open_center(centre_path)
+    cx = db.open_centre(centre_path)
     ok_case, bad_case = cf.case_at(cx, "checking"), cf.case_at(cx, "checking", dx=80)
     ok_task, bad_task = cf.open_task(cx, ok_case, "check"), cf.open_task(cx, bad_case, "check")
     assignments.reassign(cx, bad_task["id"], "collector02", cf.actor(cx, "operator"))

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from live import LiveServer
 
-from citygrid import accounts, db
+from citygrid.loop import accounts
+from citygrid.store import db
 from citygrid_server.app import create_app
 from citygrid_server.centre import ServiceConfig
 
@@ -64,7 +65,7 @@ def test_an_attacker_elsewhere_cannot_lock_the_real_user_out(from_address):
 
 def test_the_login_records_the_client_address(from_address, centre_path):
     post_login(from_address(HOME), "admin")
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     rows = [tuple(r) for r in c.execute("SELECT username, client, ok FROM login_attempts")]
     c.close()
     assert rows == [("admin", HOME[0], 1)]
@@ -72,7 +73,7 @@ def test_the_login_records_the_client_address(from_address, centre_path):
 
 def test_a_password_change_ends_the_users_tokens(client, login, centre_path):
     headers, other = login("collector01"), login("collector02", "dev-2")
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     accounts.set_password(c, "collector01", "another password")
     c.close()
     r = client.get("/api/v1/sync/pull", headers=headers)
@@ -82,7 +83,7 @@ def test_a_password_change_ends_the_users_tokens(client, login, centre_path):
 
 def test_deactivation_ends_the_users_tokens(client, login, centre_path):
     headers = login("collector01")
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     accounts.deactivate(c, "collector01")
     c.close()
     r = client.get("/api/v1/sync/pull", headers=headers)
@@ -90,7 +91,7 @@ def test_deactivation_ends_the_users_tokens(client, login, centre_path):
 
 
 def test_a_deactivated_account_answers_exactly_like_a_wrong_password(client, centre_path):
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     accounts.deactivate(c, "collector02")
     c.close()
     answers = [post_login(client, "collector02"), post_login(client, "collector02", "wrong-wrong"),
@@ -137,7 +138,7 @@ def test_a_trusted_proxys_forwarded_address_is_the_one_throttled(live, centre_pa
     assert [guess("198.51.100.7", f"user{i}") for i in range(30)] == [401] * 30
     assert guess("198.51.100.7", "user30") == 429
     assert guess("198.51.100.8", "user30") == 401
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     clients = {r[0] for r in c.execute("SELECT client FROM login_attempts")}
     c.close()
     assert clients == {"198.51.100.7", "198.51.100.8"}

@@ -9,7 +9,9 @@ import centre_fixture as cf
 import pytest
 from fastapi.testclient import TestClient
 
-from citygrid import crs, db, migrations, sync_pull
+from citygrid import crs
+from citygrid.store import db, migrations
+from citygrid.sync import pull as sync_pull
 
 
 @pytest.mark.parametrize("text, code, retry", [("disk I/O error", "db.io_error", "5"),
@@ -91,7 +93,7 @@ def test_a_centre_file_replaced_under_the_service_is_not_written_through_old_con
 def test_a_centre_upgraded_by_a_newer_citygrid_is_refused_with_a_503_not_written(client, login, centre_path):
     headers = login("collector01")
     assert client.get("/api/v1/sync/pull", headers=headers).status_code == 200
-    other = db.open_center(centre_path)
+    other = db.open_centre(centre_path)
     with db.transaction(other):
         other.execute("INSERT INTO citygrid_migrations (id, name, applied_at) VALUES (?, 'future', '2027-01-01')",
                       (migrations.latest() + 1,))

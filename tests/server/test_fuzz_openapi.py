@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from citygrid import db, open311
+from citygrid.store import db
+from citygrid.sync import open311
 from citygrid_server.app import create_app
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
@@ -32,7 +33,7 @@ schemathesis.serializer.alias("application/offset+octet-stream", "application/oc
 def _app(tmp_dir):
     path = tmp_dir / "center.gpkg"
     centre_fixture.build(path)
-    c = db.open_center(path)
+    c = db.open_centre(path)
     centre_fixture.case_at(c, "checking")
     open311.add_key(c, "fuzz", "fuzz-key")
     c.close()

@@ -13,8 +13,9 @@ import httpx
 import pytest
 from live import LiveServer
 
-from citygrid import db, open311
 from citygrid.problems import Problem
+from citygrid.store import db
+from citygrid.sync import open311
 from citygrid_server.app import create_app
 from citygrid_server.bodies import BodyLimit, nesting_exceeds, parse_json
 from citygrid_server.centre import ServiceConfig
@@ -26,7 +27,7 @@ UUID = "12345678-1234-1234-1234-123456789abc"
 
 @pytest.fixture
 def keyed(centre_path):
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     open311.add_key(c, "hotline", KEY)
     c.close()
     return centre_path

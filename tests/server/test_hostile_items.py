@@ -14,7 +14,9 @@ import centre_fixture as cf
 import pytest
 from fastapi.testclient import TestClient
 
-from citygrid import crs, db, open311
+from citygrid import crs
+from citygrid.store import db
+from citygrid.sync import open311
 from citygrid_server.app import create_app
 
 HUGE = 10 ** 400
@@ -31,7 +33,7 @@ def quiet(tmp_path_factory):
     500s as responses, so they show as statuses (the default test client raises them instead)."""
     path = tmp_path_factory.mktemp("hostile") / "center.gpkg"
     cf.build(path)
-    c = db.open_center(path)
+    c = db.open_centre(path)
     task = cf.open_task(c, cf.case_at(c, "checking"), "check")
     open311.add_key(c, "hostile", OPEN311_KEY)
     c.close()

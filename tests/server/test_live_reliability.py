@@ -17,7 +17,8 @@ import pytest
 from live import LiveServer
 from PIL import Image
 
-from citygrid import db, workflow
+from citygrid.loop import workflow
+from citygrid.store import db
 
 ROUNDS = int(os.environ.get("CITYGRID_KILL_ROUNDS", "6"))
 
@@ -43,7 +44,7 @@ def _login(url, user="collector01", device="dev-1"):
 
 
 def _checking_cases(path, n):
-    c = db.open_center(path)
+    c = db.open_centre(path)
     out = []
     for i in range(n):
         case_no = cf.case_at(c, "checking", dx=2 + (i * 7) % 96, dy=2 + (i * 13) % 96)
@@ -88,7 +89,7 @@ def test_sigkill_during_a_large_push_never_double_applies_or_loses_an_item(centr
     finally:
         server.stop()
     assert interrupted >= 1, "no kill landed while the push was being applied"
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     for case_no, _task_id in tasks:
         passes = [e for e in workflow.events(c, case_no) if e["action"] == "check_pass"]
         assert len(passes) == 1, case_no
@@ -174,7 +175,7 @@ def test_the_server_and_a_second_writer_share_the_geopackage_without_lock_errors
     errors = []
 
     def qgis_like_writer():
-        c = db.open_center(centre_path)
+        c = db.open_centre(centre_path)
         i = 0
         while not stop.is_set():
             try:
@@ -215,7 +216,7 @@ def test_sigterm_lets_an_in_flight_push_finish(centre_path):
 
     t = threading.Thread(target=push)
     t.start()
-    watch = db.open_center(centre_path)
+    watch = db.open_centre(centre_path)
     while watch.execute("SELECT count(*) FROM sync_items").fetchone()[0] == 0 and t.is_alive():
         time.sleep(0.002)  # wait until the server is applying the batch
     watch.close()

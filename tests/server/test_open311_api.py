@@ -4,14 +4,17 @@
 import centre_fixture as cf
 import pytest
 
-from citygrid import crs, db, open311, workflow
+from citygrid import crs
+from citygrid.loop import workflow
+from citygrid.store import db
+from citygrid.sync import open311
 
 KEY = "hotline-key-123"
 
 
 @pytest.fixture
 def keyed(centre_path):
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     open311.add_key(c, "12345热线", KEY)
     c.close()
     return centre_path
@@ -41,7 +44,7 @@ def test_a_posted_request_becomes_a_public_case_in_reported(client, keyed):
         "first_name": "张", "email": "zhang@example.org", "address_string": "平江路1号"})
     assert r.status_code == 201, r.text
     case_no = r.json()[0]["service_request_id"]
-    c = db.open_center(keyed)
+    c = db.open_centre(keyed)
     row = workflow.case_row(c, case_no)
     c.close()
     assert (row["status"], row["source"], row["grid_code"]) == ("reported", "public", "320508001002001")
@@ -55,7 +58,7 @@ def test_a_wrong_key_is_refused_and_no_case_is_written(client, keyed):
     r = client.post("/open311/v2/requests.json", data={"api_key": "nope", "service_code": "event-0102",
                                                         "lat": lat, "long": lon})
     assert r.status_code == 403 and r.json()[0]["code"] == 403
-    c = db.open_center(keyed)
+    c = db.open_centre(keyed)
     assert c.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
     c.close()
 
@@ -71,7 +74,7 @@ def test_bad_requests_get_open311_errors(client, keyed, form, status):
 
 
 def test_requests_filter_by_status_service_and_ids(client, keyed):
-    c = db.open_center(keyed)
+    c = db.open_centre(keyed)
     open_no = cf.case_at(c, "dispatched")
     closed_no = cf.case_at(c, "reported", dx=60)
     workflow.act(c, closed_no, "reject", cf.actor(c, "operator"), note="不属于受理范围")

@@ -20,7 +20,8 @@ import httpx
 import pytest
 from live import LiveServer
 
-from citygrid import crs, db
+from citygrid import crs
+from citygrid.store import db
 
 ROUNDS = int(os.environ.get("CITYGRID_OPEN_ROUNDS", "12"))
 PER_PUSH = 5
@@ -71,7 +72,7 @@ def _pull(url, headers):
 
 
 def _on_disk(path, uuids) -> int:
-    c = db.open_center(path, readonly=True)
+    c = db.open_centre(path, readonly=True)
     try:
         found = 0
         for i in range(0, len(uuids), 500):

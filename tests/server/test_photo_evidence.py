@@ -17,8 +17,8 @@ import centre_fixture as cf
 import pytest
 from PIL import Image
 
-from citygrid import db
-from citygrid.blobs import BlobStore
+from citygrid.store import db
+from citygrid.store.blobs import BlobStore
 from citygrid_server.uploads import UploadStore
 
 OCTETS = "application/offset+octet-stream"
@@ -26,7 +26,7 @@ OCTETS = "application/offset+octet-stream"
 
 @pytest.fixture
 def cx(centre_path):
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     yield c
     c.close()
 
@@ -429,7 +429,7 @@ def test_a_live_server_refuses_bombs_with_coded_4xx_and_stays_small(centre_path)
                 **h, "Tus-Resumable": "1.0.0", "Upload-Length": str(len(bomb)),
                 "Upload-Metadata": tus_meta(bomb, "image/png"), "Content-Type": OCTETS})
             assert r.status_code == 413 and r.json()["error"]["code"] == "upload.too_many_pixels"
-            c = db.open_center(centre_path)
+            c = db.open_centre(centre_path)
             sha = plant(c, UploadStore(BlobStore(centre_path.with_name("center.blobs"))), bomb, "image/png")
             c.close()
             r = httpx.get(f"{server.url}/api/v1/blobs/{sha}/thumbnail", headers=h)

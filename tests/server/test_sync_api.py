@@ -10,12 +10,13 @@ import centre_fixture as cf
 import pytest
 from PIL import Image
 
-from citygrid import assignments, db, workflow
+from citygrid.loop import assignments, workflow
+from citygrid.store import db
 
 
 @pytest.fixture
 def cx(centre_path):
-    c = db.open_center(centre_path)
+    c = db.open_centre(centre_path)
     yield c
     c.close()
 
@@ -295,7 +296,7 @@ def test_creation_with_upload_sends_the_photo_in_one_request(client, login, cx):
 
 
 def test_components_near_a_task_come_along_but_not_the_whole_city(client, login, cx):
-    from citygrid import gpkg
+    from citygrid.store import gpkg
     x, y = cf.centre_point("320508001002001", 50, 50)   # collector02's grid
     cx.executemany("INSERT INTO components (geom, ObjID, ObjName, BGID) VALUES (?, ?, '路灯', '320508001002001')",
                    [(gpkg.point(x + 10, y, 4549), "3205080118000001"), (gpkg.point(x + 45, y + 45, 4549),
@@ -311,7 +312,7 @@ def test_components_near_a_task_come_along_but_not_the_whole_city(client, login,
 
 
 def test_many_changes_of_one_kind_page_through_without_a_gap(client, login, cx):
-    from citygrid import gpkg
+    from citygrid.store import gpkg
     x, y = cf.centre_point("320508001001002", 5, 5)
     h = login("collector01")
     _, cursor = pull_all(client, h)

@@ -9,8 +9,8 @@ import random
 import pytest
 from PIL import Image
 
-from citygrid.blobs import BlobStore
 from citygrid.problems import Problem
+from citygrid.store.blobs import BlobStore
 from citygrid_server.uploads import UploadStore, parse_checksum, parse_metadata
 
 

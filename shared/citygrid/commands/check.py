@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .. import integrity
+from ..store import integrity
 
 
 def add_parser(subparsers) -> None:

@@ -8,7 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-from .. import blobs, db, demo, demo_history, demo_org
+from .. import demo
+from ..demo import history as demo_history
+from ..demo import org as demo_org
+from ..store import blobs, db
 
 QGIS_LAYERS = "grids, components, cases, basemap_roads, basemap_blocks, basemap_water"
 
@@ -47,7 +50,7 @@ def _print_counts(counts: dict) -> None:
 
 
 def _print_accounts(path: Path) -> None:
-    conn = db.open_center(path)
+    conn = db.open_centre(path)
     try:
         users = conn.execute("SELECT username, role FROM users ORDER BY fid").fetchall()
         mine = dict(conn.execute("SELECT kind, count(*) FROM tasks WHERE assignee = 'collector01' "

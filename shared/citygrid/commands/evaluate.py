@@ -9,7 +9,8 @@ import io
 import json
 import unicodedata
 
-from .. import db, evaluation
+from ..loop import evaluation
+from ..store import db
 
 # The counts a table shows beside the rates (CSV and JSON carry them all).
 TABLE_COUNTS = {
@@ -41,7 +42,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     start, end = evaluation.parse_when(args.start), evaluation.parse_when(args.end)
-    conn = db.open_center(args.path)
+    conn = db.open_centre(args.path)
     try:
         results = evaluation.evaluate(conn, start, end, args.by, level=args.level)
     finally:

@@ -7,8 +7,9 @@ import argparse
 import json
 import sys
 
-from .. import accounts, db
-from ..schema_v1 import ROLES
+from ..loop import accounts
+from ..store import db
+from ..store.schema_v1 import ROLES
 
 
 def add_parser(subparsers) -> None:
@@ -46,7 +47,7 @@ def _read_password() -> str:
 def run_add(args: argparse.Namespace) -> int:
     password = _read_password()
     grids = [g.strip() for g in args.grids.split(",") if g.strip()]
-    conn = db.open_center(args.path)
+    conn = db.open_centre(args.path)
     try:
         who = accounts.add_user(conn, args.username, args.role, password, display_name=args.display_name,
                                 unit_code=args.unit, grids=grids)
@@ -59,7 +60,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    conn = db.open_center(args.path, readonly=True)
+    conn = db.open_centre(args.path, readonly=True)
     try:
         users = accounts.list_users(conn)
     finally:
