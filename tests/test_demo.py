@@ -7,6 +7,7 @@ import gc
 import hashlib
 import io
 import itertools
+import json
 import random
 import sqlite3
 import subprocess
@@ -20,7 +21,7 @@ from citygrid.demo import city as demo_city
 from citygrid.demo import history as demo_history
 from citygrid.demo import org as demo_org
 from citygrid.demo import write as demo_write
-from citygrid.loop import accounts, dictionaries, geocode
+from citygrid.loop import accounts, dictionaries, geocode, transitions
 from citygrid.problems import Problem
 from citygrid.store import blobs, db, gpkg, integrity, schema_v1
 from citygrid.sync import open311
@@ -303,7 +304,13 @@ def test_the_bulk_path_writes_exactly_the_rows_of_the_workflow_path(tmp_path):
         assert bulk[table] == step[table], table
 
 
-# -- the bulk planner's shortcut against decide ----------------------------------------------------
+# -- the planner runs the workflow's own table -------------------------------------------------------
+
+# the actions the demo's cases take: every effect of the table the history shows
+DEMO_ACTIONS = {"accept", "reject", "send_verify", "verify_confirmed", "verify_not_found", "register", "dispatch",
+                "request_return", "return", "request_extension", "extend", "report_disposal", "send_check",
+                "check_pass", "check_fail", "close", "park", "restore", "void"}
+
 
 def _scripts():
     """Every branch of a case's fate, each source once, and a few combinations."""
@@ -315,9 +322,24 @@ def _scripts():
                     S(wrong=True, extend=True, fails=1), S("app", park="restore", late=True)]
 
 
+def test_the_bulk_path_writes_exactly_the_rows_of_the_workflow_path_on_every_branch(tmp_path, monkeypatch):
+    """Each case's fate one of `_scripts()` (drawn from the day's own random stream, so the planner
+    processes draw alike): the bulk planner in two processes and `workflow` write the same rows."""
+    scripts = _scripts()
+    monkeypatch.setattr(demo_history, "draw_script", lambda rng, source: scripts[rng.randrange(len(scripts))])
+    scale = dataclasses.replace(TINY, days=30, rate=10.0)  # a month: some parked cases are restored
+    demo.build(tmp_path / "step.gpkg", scale=scale, bulk=False)
+    demo.build(tmp_path / "bulk.gpkg", scale=scale, bulk=True, workers=2)
+    step, bulk = dump(tmp_path / "step.gpkg"), dump(tmp_path / "bulk.gpkg")
+    assert len(step["case_events"]) > 2000
+    assert {e[2] for e in step["case_events"]} == DEMO_ACTIONS | {"report"}  # (fid, case_no, action, ...)
+    for table in step:
+        assert bulk[table] == step[table], table
+
+
 @pytest.fixture(scope="module")
 def planner(tmp_path_factory):
-    """The world the history planner sees for a month of a busy tiny city, every script branch in turn."""
+    """The world the history planner sees for a month of a busy tiny city."""
     captured = {}
 
     def grab(_conn, world, days, _say, _workers, meanwhile=None):
@@ -330,39 +352,87 @@ def planner(tmp_path_factory):
     return captured["world"], captured["days"]
 
 
-def _plan(world, days, fast: bool):
-    """Plan the days with every script in turn (the same sequence each time)."""
-    world.fast, world.keep_actions, world.ids = fast, False, demo_history.TaskIds(world.seed)
+def _plan(world, days) -> list:
+    """The days' cases as the bulk path plans them, every script in turn (the same sequence each time)."""
+    world.keep_actions, world.ids = False, demo_history.TaskIds(world.seed)
     scripts = itertools.cycle(_scripts())
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(demo_history, "draw_script", lambda rng, source: next(scripts))
-        return [demo_history.plan_day(world, day) for day in days]
+        return [plan for day in days for plan in demo_history.plan_day(world, day)]
 
 
-def test_the_fast_planner_makes_exactly_the_rows_decide_makes_on_every_branch(planner):
+def _rows(plans) -> list:
+    return [(p.case, p.tasks, p.events) for p in plans]
+
+
+def _events(plans, action: str) -> list[dict]:
+    """The planned events of one action as column -> value."""
+    rows = [e if isinstance(e, dict) else dict(zip(demo_write.EVENT_COLUMNS, e, strict=True))
+            for p in plans for _key, e, _shas, _photos in p.events]
+    return [e for e in rows if e["action"] == action]
+
+
+def test_the_planner_follows_a_changed_transition_table_by_itself(planner, monkeypatch):
+    """Copies of the table and its effects with a changed effect and a changed target status: the
+    planned rows change with them (the demo keeps no effects of its own)."""
     world, days = planner
-    by_decide, by_fast = _plan(world, days, False), _plan(world, days, True)
-    events = [e for plans in by_fast for p in plans for e in p.events]
-    assert len(events) > 2000
-    # every action of the shortcut was taken by the shortcut (a tuple; decide's events are dicts)
-    taken = {e[1][1] for e in events if isinstance(e[1], tuple)}
-    assert taken == set(demo_history._FAST)
-    assert all(isinstance(e[1], tuple) or e[1]["action"] == "report" for e in events)
-    for slow, quick in zip(by_decide, by_fast, strict=True):
-        for a, b in zip(slow, quick, strict=True):
-            assert b.case == a.case and b.tasks == a.tasks
-            assert [(k, tuple(ev[c] for c in demo_write.EVENT_COLUMNS) if isinstance(ev, dict) else ev, s, r)
-                    for k, ev, s, r in b.events] == \
-                   [(k, tuple(ev[c] for c in demo_write.EVENT_COLUMNS), s, r) for k, ev, s, r in a.events]
+    before = _plan(world, days)
+    effects, table = dict(transitions.EFFECTS), dict(transitions.TRANSITIONS)
+
+    def accept(m):  # a new case field and event data, from what an effect sees
+        m.fields["flags"] = "probe"
+        m.data["probe"] = times.to_db(m.at)
+
+    effects["accept"] = accept
+    table[("check_passed", "close")] = dataclasses.replace(table[("check_passed", "close")], to="voided")
+    monkeypatch.setattr(transitions, "EFFECTS", effects)
+    monkeypatch.setattr(transitions, "TRANSITIONS", table)
+    after = _plan(world, days)
+    accepted = _events(after, "accept")
+    assert len(accepted) > 50 and all(json.loads(e["data"]) == {"probe": e["at"]} for e in accepted)
+    assert {p.case_no for p in after if p.case["flags"] == "probe"} == {e["case_no"] for e in accepted}
+    closes = _events(after, "close")
+    assert len(closes) > 50 and {e["to_status"] for e in closes} == {"voided"}
+    was = {p.case_no: p.case["status"] for p in before}
+    assert {p.case_no for p in after if p.case["status"] == "voided"} == \
+           {no for no, status in was.items() if status in ("closed", "voided")}
+    rows = demo_write.day_rows(world, days[-1])  # what the bulk writer gets
+    assert any(r[1][1] == "accept" and "probe" in r[1][-1] for r in rows[2][max(rows[2])])
 
 
-def test_the_fast_planner_leaves_what_it_does_not_know_to_decide(planner):
+def test_the_planner_obeys_the_roles_of_the_transition_table(planner, monkeypatch):
     world, days = planner
-    world.fast, world.ids = True, demo_history.TaskIds(world.seed)
+    table = dict(transitions.TRANSITIONS)
+    table[("check_passed", "close")] = dataclasses.replace(table[("check_passed", "close")],
+                                                           roles=frozenset({"dispatcher"}))
+    monkeypatch.setattr(transitions, "TRANSITIONS", table)
+    with pytest.raises(Problem) as err:
+        _plan(world, days)
+    assert err.value.code == "case.forbidden_role" and err.value.details["action"] == "close"
+
+
+def test_decide_makes_the_same_rows_from_microseconds_as_from_a_datetime(planner, monkeypatch):
+    """The planner passes µs since the epoch; the workflow passes aware datetimes (in any zone)."""
+    world, days = planner
+    by_us = _plan(world, days)
+    real = demo_history.decide
+
+    def with_datetime(case, action, actor, at, ctx, **kwargs):
+        assert at.__class__ is int
+        return real(case, action, actor, times.from_us(at, demo_history.SUZHOU), ctx, **kwargs)
+
+    monkeypatch.setattr(demo_history, "decide", with_datetime)
+    assert _rows(_plan(world, days)) == _rows(by_us)
+    assert len(by_us) > 500
+
+
+def test_the_planner_refuses_what_the_workflow_refuses(planner):
+    world, days = planner
+    world.ids = demo_history.TaskIds(world.seed)
     rng = random.Random(5)
     at, script, spot = demo_history._draft(world, rng, demo_history.ts_of(demo_history.NOW) - 86400,
                                            demo_history.Script())
-    case = demo_history._FastCase(world, rng, "2026111900001", script, spot)
+    case = demo_history._Case(world, rng, "2026111900001", script, spot)
     case.report(at)
     with pytest.raises(Problem) as err:
         case.do(at + 60, "close", "leader")
@@ -379,7 +449,7 @@ def test_the_fast_planner_leaves_what_it_does_not_know_to_decide(planner):
 def test_planning_makes_no_reference_cycles(planner):
     """The planner processes run without the cyclic collector: nothing they make may need it."""
     world, days = planner
-    world.fast, world.keep_actions, world.ids = True, False, demo_history.TaskIds(world.seed)
+    world.keep_actions, world.ids = False, demo_history.TaskIds(world.seed)
     gc.collect()
     gc.disable()
     try:

@@ -136,7 +136,7 @@ def _build(conn: sqlite3.Connection, path: Path, scale: Scale, seed: int, bulk: 
     say("components")
     inv = _inventory(conn, city, units, scale, seed, last)
     world = _world(conn, city, inv.by_class, collectors, scale, seed, path)
-    world.keep_actions, world.fast = not bulk, bulk
+    world.keep_actions = not bulk
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
     def components() -> None:

@@ -16,21 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from .. import times
-from ..loop import deadlines
-from ..loop import tasks as tasklib
-from ..loop.transitions import (
-    NEEDS_REASON,
-    PARKABLE,
-    PREVIOUS,
-    STAMPS,
-    TRANSITIONS,
-    Context,
-    as_json,
-    decide,
-    evolve,
-    report_changes,
-    uuid7_int,
-)
+from ..loop.transitions import Context, decide, evolve, report_changes, uuid7_int
 from ..store import gpkg
 from .city import Weighted
 
@@ -87,7 +73,6 @@ class World:
     showcase_class: str  # an event class with a short time limit
     now: int = 0  # epoch seconds; nothing happens after it
     keep_actions: bool = True  # the step-by-step path replays them; the bulk path does not need them
-    fast: bool = False  # apply actions with `_FastCase` (the bulk path) instead of `decide`
     photos: object = None  # demo.Photos, or None for no photos
     photo_from: int = 0  # only cases reported from this instant get photos
     picker: Weighted = None
@@ -217,8 +202,8 @@ def plan_day(world: World, day: date) -> list[CasePlan]:
         for i, (hold, flags) in enumerate(SHOWCASE):
             drafts.append(_draft(world, rng, start + 9 * 3600 + i * 600, Script(hold=hold, **flags), True))
     drafts = sorted((d for d in drafts if d[0] <= world.now), key=lambda d: d[0])
-    case, prefix = _FastCase if world.fast else _Case, f"{day:%Y%m%d}"
-    return [case(world, rng, f"{prefix}{serial:05d}", script, spot).run(at)
+    prefix = f"{day:%Y%m%d}"
+    return [_Case(world, rng, f"{prefix}{serial:05d}", script, spot).run(at)
             for serial, (at, script, spot) in enumerate(drafts, 1)]
 
 
@@ -302,14 +287,25 @@ class _Case:
         task_id = None if task is None else next(
             (t["id"] for t in self.tasks if t["kind"] == task and t["status"] == "open"), None)
         rows = self._photos(ts, who, shots) if shots else ()
-        shas = tuple(r["sha256"] for r in rows)
+        shas = tuple(r["sha256"] for r in rows) if rows else ()
         self.clock[0] = ts
-        changes = decide(self.case, action, actor, from_ts(ts), self.ctx, tasks=self.tasks, params=params,
+        changes = decide(self.case, action, actor, ts * 1_000_000, self.ctx, tasks=self.tasks, params=params,
                          note=note, photos=shas, task_id=task_id)
-        self.case, self.tasks = evolve(self.case, self.tasks, changes)
+        self._follow(changes)
         kwargs = {"note": note, "photos": shas, "task_id": task_id, **params} if self.w.keep_actions else None
         self._record(ts, action, changes, kwargs, actor, rows)
         return self.case["status"] != self.s.hold
+
+    def _follow(self, changes) -> None:
+        """The case's rows after `changes`, as `evolve` makes them but changed in place (the planner
+        holds the only references to them, and a million cases' copies cost seconds)."""
+        self.case.update(changes.case)
+        if changes.task_updates:
+            updates = dict(changes.task_updates)
+            for task in self.tasks:
+                if task["id"] in updates:
+                    task.update(updates[task["id"]])
+        self.tasks += changes.task_inserts
 
     def after(self, ts: int, low: float, high: float, shift=CENTRE) -> int:
         """`low`..`high` minutes later, or some minutes into the next shift when off duty by then."""
@@ -414,159 +410,3 @@ class _Case:
         if fail:
             return self.do(t, "check_fail", self.collector, task="check", shots=1, note="现场问题仍未解决")
         return self.do(t, "check_pass", self.collector, task="check", shots=1)
-
-
-# -- the bulk planner's shortcut ------------------------------------------------------------------
-
-_FAST = frozenset({"accept", "reject", "request_return", "close", "send_verify", "send_check", "verify_confirmed",
-                   "verify_not_found", "check_pass", "check_fail", "register", "dispatch", "return",
-                   "request_extension", "extend", "report_disposal", "park", "restore", "void"})
-_OUTCOME = {"verify_confirmed": "confirmed", "verify_not_found": "not_found", "check_pass": "pass",
-            "check_fail": "fail"}
-_SENDS = {"send_verify": ("verify", "verifying"), "send_check": ("check", "checking")}
-_NEEDS_PARAM = {"register": "condition_id", "dispatch": "unit_code", "extend": "hours", "request_extension": "hours"}
-
-
-class _FastCase(_Case):
-    """A `_Case` whose actions skip `transitions.decide`: the same script, clock and random draws, but
-    each action is applied straight to the case and task dicts and the event row tuple, on integer
-    µs clocks (`WorkCalendar.add_us`, `times.text_us`), for the city-scale bulk path (the planner then
-    takes ~19 µs per event instead of ~28).
-
-    It repeats decide's effects for the actions the demo takes (the table of legal moves, roles,
-    stamps and step limits are the workflow's own); whatever it does not know or the workflow would
-    refuse goes through `_Case.do`, i.e. `decide`. `tests/test_demo.py` plans the same days both ways
-    over every branch of the scripts and compares every row.
-    """
-
-    def do(self, ts: int, action: str, who: str, *, note: str | None = None, shots: int = 0,
-           task: str | None = None, **params) -> bool:
-        if ts > self.w.now:
-            return False
-        case, actor, ctx = self.case, self.w.actors[who], self.ctx
-        frm = case["status"]
-        trans = TRANSITIONS.get((frm, action))
-        held = None if task is None else next(
-            (t for t in self.tasks if t["kind"] == task and t["status"] == "open"), None)
-        to = None if trans is None else case[PREVIOUS] if trans.to == PREVIOUS else trans.to
-        at_us = ts * 1_000_000
-        extended = self._extended(at_us, params) if action == "extend" else None
-        if (trans is None or action not in _FAST or actor.role not in trans.roles
-                or (trans.to == PREVIOUS and to not in PARKABLE)
-                or (actor.role == "unit" and (not actor.unit_code or case["unit_code"] != actor.unit_code))
-                or (trans.task and (held is None or held["kind"] != trans.task
-                                    or held["assignee"] != actor.username))
-                or (action in NEEDS_REASON and not (note or "").strip())
-                or (action == "extend" and extended is None) or (action == "check_pass" and ctx.auto_close)
-                or not self._params_ok(action, params)):
-            return super().do(ts, action, who, note=note, shots=shots, task=task, **params)
-        rows = self._photos(ts, who, shots) if shots else ()
-        shas = tuple(r["sha256"] for r in rows)
-        self.clock[0] = ts
-        at, no = times.text_us(at_us), case["case_no"]
-        fields, data, made, event_task, step = {}, {}, [], None, 0
-
-        def open_task(kind: str, due_us: int | None, **who_) -> str:
-            row = tasklib.new(ctx.new_id(), kind, no, at=at, due=None if due_us is None else times.text_us(due_us),
-                              by=actor.username, **who_)
-            made.append(row)
-            return row["id"]
-
-        def dispose_for(unit: str) -> str:
-            cond = ctx.conditions[case["condition_id"]]
-            deadline = ctx.calendar.add_us(at_us, cond.limit, cond.unit)
-            fields.update(unit_code=unit, deadline_at=times.text_us(deadline))
-            return open_task("dispose", deadline, unit_code=unit)
-
-        def close_open(why: str, kind: str | None = None, finish: bool = False) -> str | None:
-            last = None
-            for t in tasklib.open_ones(self.tasks, kind):
-                t.update((tasklib.finish if finish else tasklib.cancel)(t, at, why)[1])
-                last = t["id"]
-            return last
-
-        if action in _SENDS:
-            kind, status = _SENDS[action]
-            step = self._step_due(status, at_us)  # the task's due is the step's (to == status)
-            event_task = open_task(kind, step, assignee=ctx.collectors[0])
-        elif action in _OUTCOME:
-            held.update(tasklib.finish(held, at, _OUTCOME[action])[1])
-            event_task = held["id"]
-            if action == "check_fail":
-                rework = case["rework_count"] + 1
-                fields["rework_count"] = rework
-                data.update(rework=rework, dispose_task=dispose_for(case["unit_code"]))
-        elif action == "register":
-            cid = params["condition_id"]
-            fields.update(condition_id=cid, urgent=int(bool(ctx.conditions[cid].urgent)))
-            data["condition_id"] = cid
-        elif action == "dispatch":
-            unit, previous = params["unit_code"], case["unit_code"]
-            if frm == "returned" and previous and previous != unit:
-                data.update(redispatch=True, previous_unit=previous)
-            event_task = dispose_for(unit)
-        elif action == "return":
-            close_open("return", "dispose")
-            data["erroneous_dispatch"] = True
-        elif action == "request_extension":
-            data["hours"] = params["hours"]
-        elif action == "extend":
-            old, new = case["deadline_at"], extended
-            fields.update(deadline_at=new, step_due_at=new)
-            for t in tasklib.open_ones(self.tasks, "dispose"):
-                t["due_at"] = new
-            data.update(previous_deadline=old, deadline=new)
-        elif action == "report_disposal":
-            event_task = close_open("disposed", "dispose", finish=True)
-        elif action in ("park", "void"):
-            close_open(action)
-            if action == "park":
-                fields[PREVIOUS] = frm
-        elif action == "restore":
-            fields[PREVIOUS] = None
-            if to == "dispatched":
-                event_task = dispose_for(case["unit_code"])
-        fields = {"status": to, **fields, "updated_at": at}
-        due = None
-        if to != frm:
-            due = case["deadline_at" if frm == "dispatched" else "step_due_at"]
-            step = step if action in _SENDS else self._step_due(to, at_us)
-            fields["step_due_at"] = fields["deadline_at"] if to == "dispatched" else (
-                None if step is None else times.text_us(step))
-            if to in STAMPS and action != "restore":
-                fields[STAMPS[to]] = at
-        unit = fields.get("unit_code", case["unit_code"])
-        case.update(fields)
-        self.tasks += made
-        key = (ts, no, self.step)
-        self.plan.events.append((key, (no, action, actor.username, actor.role, frm, to, at, due, unit, event_task,
-                                       note, as_json(list(shas)) if shas else "[]", as_json(data) if data else "{}"),
-                                  shas, rows))
-        self.task_keys += [key] * len(made)
-        self.step += 1
-        return to != self.s.hold
-
-    def _step_due(self, status: str, at_us: int) -> int | None:
-        return deadlines.step_due_us(self.ctx.calendar, self.ctx.step_limits, status, at_us)
-
-    def _params_ok(self, action: str, params: dict) -> bool:
-        if not params:
-            return action not in _NEEDS_PARAM
-        name = _NEEDS_PARAM.get(action)
-        if name is None or len(params) != 1 or name not in params:
-            return False
-        value = params[name]
-        if name == "condition_id":
-            return value.__class__ is int and value in self.ctx.conditions
-        if name == "unit_code":
-            return value in self.ctx.units
-        return value.__class__ in (int, float) and 0 < value < 10_000
-
-    def _extended(self, at_us: int, params: dict) -> str | None:
-        """The deadline an `extend` by `hours` gives (on the case's own clock), or None to let decide judge."""
-        hours, old = params.get("hours"), self.case["deadline_at"]
-        if hours.__class__ not in (int, float) or not 0 < hours < 10_000 or old is None:
-            return None
-        unit = "calendar_hours" if self.case["urgent"] else "working_hours"
-        new = times.text_us(self.ctx.calendar.add_us(times.to_us(times.from_db(old)), hours, unit))
-        return new if new > old else None

@@ -132,99 +132,122 @@ def authorize(case: Mapping, action: str, actor, tasks: Sequence[Mapping] = (),
               task_id: str | None = None) -> tuple[Transition, Mapping | None]:
     """The transition and the task the actor holds, or the Problem that forbids the action."""
     status, no = case["status"], case["case_no"]
-    if action not in ACTIONS:
-        raise Problem("case.unknown_action", case=no, action=action)
     trans = TRANSITIONS.get((status, action))
     if trans is None:
+        if action not in ACTIONS:
+            raise Problem("case.unknown_action", case=no, action=action)
         raise Problem("case.illegal_transition", case=no, status=status, action=action)
-    if actor.role not in trans.roles:
-        raise Problem("case.forbidden_role", case=no, action=action, role=actor.role)
-    if actor.role == "unit" and (not actor.unit_code or case["unit_code"] != actor.unit_code):
+    role = actor.role
+    if role not in trans.roles:
+        raise Problem("case.forbidden_role", case=no, action=action, role=role)
+    if role == "unit" and (not actor.unit_code or case["unit_code"] != actor.unit_code):
         raise Problem("case.not_your_unit", case=no, unit=actor.unit_code, case_unit=case["unit_code"])
     held = tasklib.held(tasks, task_id, trans.task, actor.username) if trans.task else None
     return trans, held
 
 
-@dataclass(slots=True)
 class _Move:
-    """One decision in progress: effects add case fields, event data and task rows to it."""
+    """One decision in progress: effects add case fields, event data and task rows to it.
 
-    case: Mapping
-    actor: object
-    at: datetime
-    ctx: Context
-    params: Mapping
-    tasks: Sequence[Mapping]
-    held: Mapping | None
-    to: str
-    fields: dict = field(default_factory=dict)
-    data: dict = field(default_factory=dict)
-    inserts: list = field(default_factory=list)
-    updates: list = field(default_factory=list)
-    event_task: str | None = None
-    dues: dict = field(default_factory=dict)  # status -> step due from `at` (asked twice by some moves)
+    Its times are µs since the epoch (`at_us`) and stored text (`stamp`, `step_due`): a decision makes
+    no datetimes. A plain class with slots: the demo's planner makes millions of these."""
 
-    def step_due(self, status: str) -> datetime | None:
-        if status not in self.dues:
-            self.dues[status] = deadlines.step_due(self.ctx.calendar, self.ctx.step_limits, status, self.at)
-        return self.dues[status]
+    __slots__ = ("case", "actor", "ctx", "params", "tasks", "held", "to", "at_us", "stamp", "fields", "data",
+                 "inserts", "updates", "event_task", "_due")
 
-    def open_task(self, kind: str, due: datetime | None, **who) -> None:
-        row = tasklib.new(self.ctx.new_id(), kind, self.case["case_no"], at=self.at, due=due,
+    def __init__(self, case: Mapping, actor, ctx: Context, params: Mapping, tasks: Sequence[Mapping],
+                 held: Mapping | None, to: str, at_us: int, stamp: str):
+        self.case, self.actor, self.ctx, self.params, self.tasks, self.held = case, actor, ctx, params, tasks, held
+        self.to, self.at_us, self.stamp = to, at_us, stamp  # `stamp`: `at` as stored
+        self.fields, self.data, self.inserts, self.updates = {}, {}, [], []  # cases columns, event data, tasks
+        self.event_task: str | None = None
+        self._due = (None, None)  # (status, step due): asked twice by the moves that open a step's task
+
+    @property
+    def at(self) -> datetime:
+        return times.from_us(self.at_us)
+
+    def step_due(self, status: str) -> str | None:
+        """The due time (stored text) of a step opened now in `status`; None when it is untimed."""
+        if self._due[0] != status:
+            due = deadlines.step_due_us(self.ctx.calendar, self.ctx.step_limits, status, self.at_us)
+            self._due = (status, None if due is None else times.text_us(due))
+        return self._due[1]
+
+    def open_task(self, kind: str, due: str | None, **who) -> None:
+        row = tasklib.new(self.ctx.new_id(), kind, self.case["case_no"], at=self.stamp, due=due,
                           by=self.actor.username, **who)
         self.inserts.append(row)
         self.event_task = row["id"]
 
     def finish_held(self, outcome: str) -> None:
-        self.updates.append(tasklib.finish(self.held, self.at, outcome))
+        self.updates.append(tasklib.finish(self.held, self.stamp, outcome))
         self.event_task = self.held["id"]
 
     def cancel_open(self, why: str, kind: str | None = None) -> None:
-        self.updates.extend(tasklib.cancel(t, self.at, why) for t in tasklib.open_ones(self.tasks, kind))
+        self.updates.extend(tasklib.cancel(t, self.stamp, why) for t in tasklib.open_ones(self.tasks, kind))
 
     def dispose_for(self, unit: str) -> None:
         """Start the disposal step for `unit`: a deadline from the condition's limit and a task."""
         cond = self.ctx.conditions.get(self.case["condition_id"])
         if cond is None:
             raise Problem("case.no_condition", case=self.case["case_no"], condition_id=self.case["condition_id"])
-        deadline = self.ctx.calendar.add(self.at, cond.limit, cond.unit)
-        self.fields.update(unit_code=unit, deadline_at=times.to_db(deadline))
+        deadline = times.text_us(self.ctx.calendar.add_us(self.at_us, cond.limit, cond.unit))
+        self.fields.update(unit_code=unit, deadline_at=deadline)
         self.open_task("dispose", deadline, unit_code=unit)
 
 
-def decide(case: Mapping, action: str, actor, at: datetime, ctx: Context, *,
+def decide(case: Mapping, action: str, actor, at: datetime | int, ctx: Context, *,
            tasks: Sequence[Mapping] = (), params: Mapping | None = None, note: str | None = None,
            photos: Sequence[str] = (), task_id: str | None = None) -> Changes:
-    """What `actor` taking `action` on `case` at `at` changes, or the Problem that forbids it."""
+    """What `actor` taking `action` on `case` at `at` changes, or the Problem that forbids it.
+
+    `at` is an aware datetime or µs since the epoch (what a bulk planner holds: no datetime to make)."""
     trans, held = authorize(case, action, actor, tasks, task_id)
     params = dict(params) if params else {}
-    if params:
+    if params and not params.keys() <= PARAMS.get(action, _NO_PARAMS):
         unknown = sorted(set(params) - PARAMS.get(action, set()))
-        if unknown:
-            raise Problem("case.bad_param", case=case["case_no"], param=unknown[0], reason="unknown")
+        raise Problem("case.bad_param", case=case["case_no"], param=unknown[0], reason="unknown")
     if action in NEEDS_REASON and not (note or "").strip():
         raise Problem("case.reason_required", case=case["case_no"], action=action)
-    to = case[PREVIOUS] if trans.to == PREVIOUS else trans.to
-    if trans.to == PREVIOUS and to not in PARKABLE:  # parked_from missing or edited by hand
-        raise Problem("case.illegal_transition", case=case["case_no"], status=case["status"], action=action)
-    move = _Move(case, actor, at, ctx, params, tasks, held, to)
+    to = trans.to
+    if to == PREVIOUS:
+        to = case[PREVIOUS]
+        if to not in PARKABLE:  # parked_from missing or edited by hand
+            raise Problem("case.illegal_transition", case=case["case_no"], status=case["status"], action=action)
+    move = _Move(case, actor, ctx, params, tasks, held, to, *_instant(at))
     EFFECTS[action](move)
     return _changes(move, action, note, tuple(photos))
 
 
+_NO_PARAMS = frozenset()
+
+
+def _instant(at: datetime | int) -> tuple[int, str]:
+    """(µs since the epoch, stored text) of `at`; a datetime is refused as `times.to_db` refuses it."""
+    try:
+        us = at if at.__class__ is int else times.to_us(at)
+        return us, times.text_us(us)
+    except OverflowError:
+        times.check_range(at)
+        raise
+
+
 def _changes(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
-    frm, at = m.case["status"], times.to_db(m.at)
-    fields = {"status": m.to, **m.fields, "updated_at": at}
-    if m.to != frm:
-        fields["step_due_at"] = fields["deadline_at"] if m.to == "dispatched" else times.to_db(m.step_due(m.to))
-        if m.to in STAMPS and action != "restore":
-            fields[STAMPS[m.to]] = at
-    completed_due = None if m.to == frm else m.case["deadline_at" if frm == "dispatched" else "step_due_at"]
-    event = {"case_no": m.case["case_no"], "action": action, "actor": m.actor.username,
-             "role": m.actor.role, "from_status": frm, "to_status": m.to, "at": at, "due_at": completed_due,
-             "unit_code": fields.get("unit_code", m.case["unit_code"]), "task_id": m.event_task,
-             "note": note, "photos": as_json(list(photos)), "data": as_json(m.data)}
-    return Changes(m.case["case_no"], fields, event, tuple(m.inserts), tuple(m.updates), photos)
+    case, to, at = m.case, m.to, m.stamp
+    frm = case["status"]
+    fields = {"status": to, **m.fields, "updated_at": at}
+    completed_due = None
+    if to != frm:
+        fields["step_due_at"] = fields["deadline_at"] if to == "dispatched" else m.step_due(to)
+        if to in STAMPS and action != "restore":
+            fields[STAMPS[to]] = at
+        completed_due = case["deadline_at" if frm == "dispatched" else "step_due_at"]
+    event = {"case_no": case["case_no"], "action": action, "actor": m.actor.username, "role": m.actor.role,
+             "from_status": frm, "to_status": to, "at": at, "due_at": completed_due,
+             "unit_code": fields.get("unit_code", case["unit_code"]), "task_id": m.event_task, "note": note,
+             "photos": as_json(photos) if photos else "[]", "data": as_json(m.data) if m.data else "{}"}
+    return Changes(case["case_no"], fields, event, tuple(m.inserts), tuple(m.updates), photos)
 
 
 def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str, class_code: str,
@@ -360,7 +383,7 @@ def _extend(m: _Move) -> None:
         raise _bad(m, "hours", "required")
     if "hours" in wanted:  # on the case's own clock: urgent limits run on calendar time
         unit = "calendar_hours" if m.case["urgent"] else "working_hours"
-        new = times.to_db(m.ctx.calendar.add(times.from_db(old), wanted["hours"], unit))
+        new = times.text_us(m.ctx.calendar.add_us(times.to_us(times.from_db(old)), wanted["hours"], unit))
     else:
         new = wanted["until"]
     if new <= old:
@@ -372,7 +395,7 @@ def _extend(m: _Move) -> None:
 
 def _report_disposal(m: _Move) -> None:
     for task in tasklib.open_ones(m.tasks, "dispose"):
-        m.updates.append(tasklib.finish(task, m.at, "disposed"))
+        m.updates.append(tasklib.finish(task, m.stamp, "disposed"))
         m.event_task = task["id"]
 
 
