@@ -354,7 +354,7 @@ def planner(tmp_path_factory):
 
 def _plan(world, days) -> list:
     """The days' cases as the bulk path plans them, every script in turn (the same sequence each time)."""
-    world.keep_actions, world.ids = False, demo_history.TaskIds(world.seed)
+    world.keep_actions = False
     scripts = itertools.cycle(_scripts())
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(demo_history, "draw_script", lambda rng, source: next(scripts))
@@ -428,7 +428,6 @@ def test_decide_makes_the_same_rows_from_microseconds_as_from_a_datetime(planner
 
 def test_the_planner_refuses_what_the_workflow_refuses(planner):
     world, days = planner
-    world.ids = demo_history.TaskIds(world.seed)
     rng = random.Random(5)
     at, script, spot = demo_history._draft(world, rng, demo_history.ts_of(demo_history.NOW) - 86400,
                                            demo_history.Script())
@@ -449,7 +448,7 @@ def test_the_planner_refuses_what_the_workflow_refuses(planner):
 def test_planning_makes_no_reference_cycles(planner):
     """The planner processes run without the cyclic collector: nothing they make may need it."""
     world, days = planner
-    world.keep_actions, world.ids = False, demo_history.TaskIds(world.seed)
+    world.keep_actions = False
     gc.collect()
     gc.disable()
     try:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from .. import times
-from ..loop.transitions import Context, decide, evolve, report_changes, uuid7_int
+from ..loop.transitions import Context, decide, report_changes, uuid7_int
 from ..store import gpkg
 from .city import Weighted
 
@@ -77,10 +77,21 @@ class World:
     photo_from: int = 0  # only cases reported from this instant get photos
     picker: Weighted = None
     sorted_ids: dict = None
-    ids: TaskIds = None
+    ids: TaskIds = None  # made from the seed; the contexts below hand out its ids
+    contexts: dict = None  # (kind, class, collector) -> the Context its cases are decided in
 
     def __post_init__(self):
-        self.ids = TaskIds(self.seed)
+        self.ids, self.contexts = TaskIds(self.seed), {}
+
+    def context(self, kind: str, code: str, collector: str) -> Context:
+        """What `decide` needs for a case of this class in this collector's grids: one per class and
+        collector, shared by their cases (their task ids come from `ids`, pointed at the case running)."""
+        ctx = self.contexts.get((kind, code, collector))
+        if ctx is None:
+            ctx = self.contexts[(kind, code, collector)] = Context(
+                self.calendar, self.step_limits, conditions=self.conditions[(kind, code)],
+                collectors=(collector,), units=self.units, new_id=self.ids.next_id)
+        return ctx
 
     def condition_ids(self, kind: str, code: str) -> list:
         """The class's condition ids in order (kept: asked once per case)."""
@@ -157,23 +168,39 @@ def within(ts: int, shift: tuple[int, int]) -> int:
 
 class TaskIds:
     """Repeatable task ids: version-7 UUIDs of the (simulated) time the task was made, then the case
-    number, a counter and the seed, so they sort the way the rows are written."""
+    number, a counter and the seed, so they sort the way the rows are written.
+
+    The planner runs one case at a time: `start(case_no)` points `next_id` at it and `clock[0]` holds
+    the time (s) of the action being taken. `for_case` gives a case a factory of its own (the
+    step-by-step replay interleaves cases)."""
 
     def __init__(self, seed: int):
         tag = int.from_bytes(uuid.uuid5(uuid.NAMESPACE_URL, f"citygrid-demo/{seed}").bytes[:2], "big")
         self.tag = tag & _TAG
+        self.clock = [0]
+        self._bits, self._counter = 0, itertools.count(1)
+
+    def start(self, case_no: str) -> None:
+        self._bits, self._counter = self._case_bits(case_no), itertools.count(1)
+
+    def next_id(self) -> str:
+        return _task_id(self.clock[0], self._bits, next(self._counter))
 
     def for_case(self, case_no: str, clock: list):
         """-> a factory of the case's task ids; `clock[0]` holds the time (s) of the action making them."""
-        case, counter, tag = int(case_no), itertools.count(1), self.tag
-        rest = (case & 0xFFFF_FFFF) << 30 | tag  # 62 bits: case (low 32), counter (16), seed (14)
-        high = case >> 32 << 62  # the case's top 12 bits (case numbers have 13 digits < 2**44)
+        bits, counter = self._case_bits(case_no), itertools.count(1)
+        return lambda: _task_id(clock[0], bits, next(counter))
 
-        def next_id() -> str:
-            h = f"{uuid7_int(clock[0] * 1000, high | rest | (next(counter) & 0xFFFF) << 14):032x}"
-            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    def _case_bits(self, case_no: str) -> int:
+        """The 74 random bits of a version-7 id but the counter's: the case's top 12 bits (case numbers
+        have 13 digits < 2**44), then 62 bits of its low 32, a zero counter (16) and the seed (14)."""
+        case = int(case_no)
+        return case >> 32 << 62 | (case & 0xFFFF_FFFF) << 30 | self.tag
 
-        return next_id
+
+def _task_id(seconds: int, bits: int, n: int) -> str:
+    h = f"{uuid7_int(seconds * 1000, bits | (n & 0xFFFF) << 14):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 _TAG = 0x3FFF  # 14 bits of the seed in each id
@@ -224,7 +251,7 @@ def _mine(world: World, rng: random.Random):
 
 
 class _Case:
-    """One case run through `decide`/`evolve`, recording every action and row."""
+    """One case run through `decide`, recording every action and row."""
 
     def __init__(self, world: World, rng: random.Random, case_no: str, script: Script, spot: Spot):
         self.w, self.rng, self.s = world, rng, script
@@ -233,10 +260,9 @@ class _Case:
         self.conds = world.conditions[(kind, code)]
         self.cid = rng.choice(world.condition_ids(kind, code))
         self.collector = world.collector_of[cell.code]
-        self.clock = [0]  # the time of the action being taken, for the task ids it makes
-        self.ctx = Context(world.calendar, world.step_limits, conditions=self.conds,
-                           collectors=(self.collector,), units=world.units,
-                           new_id=world.ids.for_case(case_no, self.clock))
+        self.ctx = world.context(kind, code, self.collector)
+        self.clock = world.ids.clock  # the time of the action being taken, for the task ids it makes
+        world.ids.start(case_no)
         name = world.class_names[(kind, code)]
         address = f"{world.names[cell.street]}{world.names[cell.community]}{spot.place}"
         self.plan = CasePlan(case_no, {
@@ -275,7 +301,7 @@ class _Case:
                                  geom=gpkg.point(p["x"], p["y"], self.w.srs_id), source=p["source"],
                                  ObjID=p["ObjID"], description=p["description"], address=p["address"],
                                  photos=shas)
-        self.case, self.tasks = evolve({}, [], changes)
+        self.case, self.tasks = changes.case, []  # the new row as `evolve` gives it; ours to change
         self._record(ts, "report", changes, {**p, "photos": shas}, actor, rows)
 
     def do(self, ts: int, action: str, who: str, *, note: str | None = None, shots: int = 0,
@@ -286,7 +312,7 @@ class _Case:
         actor = self.w.actors[who]
         task_id = None if task is None else next(
             (t["id"] for t in self.tasks if t["kind"] == task and t["status"] == "open"), None)
-        rows = self._photos(ts, who, shots) if shots else ()
+        rows = self._photos(ts, who, shots) if shots and self.photo_ok else ()
         shas = tuple(r["sha256"] for r in rows) if rows else ()
         self.clock[0] = ts
         changes = decide(self.case, action, actor, ts * 1_000_000, self.ctx, tasks=self.tasks, params=params,
