@@ -4,6 +4,8 @@ workflow's pure decisions (`transitions.decide`) from report to close — or as 
 
 A `CasePlan` holds both what happened (the actions, for the step-by-step path through `workflow`)
 and the rows that resulted (for the bulk writer); the two paths must write identical databases.
+Both plan with `decide` itself: the demo has no effects of its own, so a change to the transition
+table or its effects reaches the demo by itself (docs/demo-planner.md).
 """
 
 from __future__ import annotations
@@ -269,7 +271,7 @@ class _Case:
             "kind": kind, "class_code": code, "x": spot.x, "y": spot.y, "ObjID": spot.objid,
             "source": script.source, "description": spot.words.format(place=spot.place, name=name),
             "address": address})
-        self.xy, self.photo_ok, self.step, self.task_keys = (spot.x, spot.y), False, 0, []
+        self.xy, self.photo_ok, self.step, self.task_keys, self.last = (spot.x, spot.y), False, 0, [], 0
 
     # -- recording ---------------------------------------------------------------------------------
     def _photos(self, ts: int, who: str, n: int) -> list[dict]:
@@ -281,6 +283,7 @@ class _Case:
         key = (ts, self.plan.case_no, self.step)
         self.plan.events.append((key, changes.event, changes.photos, photo_rows))
         self.task_keys += [key] * len(changes.task_inserts)
+        self.last = ts  # when the latest action was taken
         if self.w.keep_actions:
             self.plan.actions.append((key, action, actor, kwargs))
         self.step += 1
@@ -363,7 +366,7 @@ class _Case:
         return self.do(t, "accept", "operator")
 
     def _rest(self) -> None:
-        t = self.after(self._last(), 5, 40)
+        t = self.after(self.last, 5, 40)
         if self.s.register != "register":
             note = {"reject": "不符合立案条件", "void": "与已立案件重复，作废"}[self.s.register]
             self.do(t, self.s.register, "leader", note=note)
@@ -373,10 +376,7 @@ class _Case:
         for rework in range(self.s.fails + 1):
             if not self._dispose(rework) or not self._check(rework < self.s.fails):
                 return
-        self.do(self.after(self._last(), 5, 30), "close", "leader")
-
-    def _last(self) -> int:
-        return self.plan.events[-1][0][0]
+        self.do(self.after(self.last, 5, 30), "close", "leader")
 
     def _unit(self) -> str:
         if self.kind == "event":
@@ -384,11 +384,11 @@ class _Case:
         return self.w.owner[(self.kind, self.code)]
 
     def _dispatch(self) -> bool:
-        right, t = self._unit(), self.after(self._last(), 5, 40)
+        right, t = self._unit(), self.after(self.last, 5, 40)
         if self.s.wrong:
             if not self._misdispatch(t, right):
                 return False
-            t = self.after(self._last(), 5, 30)
+            t = self.after(self.last, 5, 30)
         if not self.do(t, "dispatch", "dispatcher", unit_code=right):
             return False
         if self.s.park:
@@ -396,7 +396,7 @@ class _Case:
                 return False
             if self.s.park != "restore":
                 return False
-            return self.do(self.after(self._last(), 7 * 1440, 60 * 1440), "restore", "dispatcher")
+            return self.do(self.after(self.last, 7 * 1440, 60 * 1440), "restore", "dispatcher")
         return True
 
     def _misdispatch(self, t: int, right: str) -> bool:
@@ -415,7 +415,7 @@ class _Case:
     def _dispose(self, rework: int) -> bool:
         """The unit fixes the problem: on time mostly, late sometimes, after an extension rarely."""
         unit = self._unit_user(self.case["unit_code"])
-        start, cond = self._last(), self.conds[self.case["condition_id"]]
+        start, cond = self.last, self.conds[self.case["condition_id"]]
         if self.s.extend and not rework:
             t = self.after(start, 30, 120, UNIT)
             hours = self.rng.choice((4, 8, 16))
@@ -424,11 +424,11 @@ class _Case:
                 return False
         share = self.rng.uniform(1.05, 2.5) if self.s.late and not rework else self.rng.uniform(0.1, 0.6)
         t = self.w.calendar.add_us(start * 1_000_000, cond.limit * share, cond.unit) // 1_000_000
-        t = max(t, self._last() + 60)
+        t = max(t, self.last + 60)
         return self.do(t, "report_disposal", unit, note="已处置完毕", shots=1)
 
     def _check(self, fail: bool) -> bool:
-        t = self.after(self._last(), 3, 20)
+        t = self.after(self.last, 3, 20)
         if not self.do(t, "send_check", "operator"):
             return False
         late = self.rng.random() < 0.1  # the 核查 step allows 2 working hours

@@ -176,8 +176,7 @@ def day_rows(world, day) -> tuple:
         keys = {}
         for (ts, _no, step), event, shas, photo_rows in plan.events:
             key = keys[step] = ts * _TIME + serial + step
-            events[(ts + LOCAL) // 86400].append(
-                (key, event if event.__class__ is tuple else _EVENT_ROW(event)))
+            events[(ts + LOCAL) // 86400].append((key, _EVENT_ROW(event)))
             if shas or photo_rows:
                 photos.append((key, plan.case_no, shas, [_PHOTO_ROW(r) for r in photo_rows]))
         for (ts, _no, step), row in plan.tasks:

@@ -165,6 +165,7 @@ class _Move:
 
     @property
     def at(self) -> datetime:
+        """The moment as an aware datetime (UTC), made only when an effect asks."""
         return times.from_us(self.at_us)
 
     def step_due(self, status: str) -> str | None:
