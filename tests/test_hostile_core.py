@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from citygrid import crs, times
-from citygrid.loop import assignments, workflow
+from citygrid.loop import workflow
 from citygrid.problems import Problem
 from citygrid.store import blobs, db
 from citygrid.sync import batches, open311
@@ -39,7 +39,7 @@ def world(tmp_path_factory):
     store = blobs.store_for(path)
     task = cf.open_task(conn, cf.case_at(conn, "checking"), "check")
     other = cf.open_task(conn, cf.case_at(conn, "checking", dx=70), "check")
-    assignments.reassign(conn, other["id"], "collector02", cf.actor(conn, "operator"))  # a conflict for 01
+    workflow.reassign(conn, other["id"], "collector02", cf.actor(conn, "operator"))  # a conflict for 01
     open311.add_key(conn, "hostile", KEY)
     sha = store.put_bytes(b"\xff\xd8 sent by collector01 \xff\xd9")
     with db.transaction(conn):  # what the upload path records when collector01 sends these bytes

@@ -22,12 +22,12 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .. import crs, times
+from .. import times
 from ..loop import workflow
 from ..loop.accounts import Actor
 from ..problems import Problem
 from ..store import blobs as bloblib
-from ..store import db, gpkg, schema_v4
+from ..store import db, schema_v4
 
 log = logging.getLogger("citygrid.sync")
 
@@ -243,48 +243,22 @@ def _report(conn, actor, payload, photos) -> tuple[str, str | None]:
     case_no = workflow.report(conn, actor, kind=payload["kind"], class_code=payload["class_code"],
                               lon=loc["lon"], lat=loc["lat"], description=payload.get("description") or "",
                               source="collector", at=payload["observed_at"], ObjID=payload.get("ObjID"),
-                              photos=photos)
-    near = possible_duplicate(conn, case_no)
-    if near is None:
-        return case_no, None
-    conn.execute("UPDATE cases SET flags = ? WHERE case_no = ?", (f"possible_duplicate:{near}", case_no))
-    return case_no, "report.possible_duplicate"
-
-
-def possible_duplicate(conn, case_no: str) -> str | None:
-    """An open case of the same class within `duplicate_radius_m` of this one, if any."""
-    radius = float(db.meta(conn, "duplicate_radius_m", "30") or 30)
-    me = conn.execute("SELECT kind, class_code, geom FROM cases WHERE case_no = ?", (case_no,)).fetchone()
-    x, y = gpkg.decode(me["geom"])[1]
-    sql = ("SELECT c.case_no, c.geom FROM rtree_cases_geom r JOIN cases c ON c.fid = r.id "
-           "WHERE r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ? AND c.case_no != ? "
-           "AND c.kind = ? AND c.class_code = ? AND c.status NOT IN ('closed', 'voided', 'rejected') "
-           "ORDER BY c.case_no")
-    for row in conn.execute(sql, (x - radius, x + radius, y - radius, y + radius, case_no, me["kind"],
-                                  me["class_code"])):
-        ox, oy = gpkg.decode(row["geom"])[1]
-        if crs.distance_m(x, y, ox, oy) <= radius:
-            return row["case_no"]
-    return None
+                              photos=photos, flag_duplicates=True)
+    flagged = workflow.case_row(conn, case_no)["flags"] is not None
+    return case_no, "report.possible_duplicate" if flagged else None
 
 
 def _keep_conflict(conn, actor, kind, payload, photos, uuid, code) -> str | None:
     """Record a result that no longer fits as an observation on its case (status unchanged)."""
-    task = conn.execute("SELECT case_no FROM tasks WHERE id = ?", (payload["task_id"],)).fetchone()
-    if task is None:
+    try:
+        event = workflow.keep_field_result(conn, payload["task_id"], actor, at=payload["observed_at"], kind=kind,
+                                           outcome=payload["outcome"], uuid=uuid, conflict=code,
+                                           location=payload.get("location"), note=_note(payload), photos=photos)
+    except Problem as p:  # the task is gone, or a unit's device sent it: the item alone is kept
+        if p.code not in ("task.not_found", "case.forbidden_role"):
+            raise
         return None
-    case = conn.execute("SELECT status FROM cases WHERE case_no = ?", (task["case_no"],)).fetchone()
-    data = {"uuid": uuid, "type": kind, "outcome": payload["outcome"], "conflict": code,
-            "location": payload.get("location")}
-    fid = conn.execute(
-        "INSERT INTO case_events (case_no, action, actor, role, from_status, to_status, at, task_id, note, photos, "
-        "data) VALUES (?, 'field_result', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (task["case_no"], actor.username, actor.role, case["status"], case["status"],
-         times.to_db(payload["observed_at"]), payload["task_id"], _note(payload), json.dumps(list(photos)),
-         json.dumps(data, ensure_ascii=False))).lastrowid
-    conn.executemany("INSERT OR IGNORE INTO case_photos (case_no, sha256, event_fid) VALUES (?, ?, ?)",
-                     [(task["case_no"], sha, fid) for sha in photos])
-    return task["case_no"]
+    return event["case_no"]
 
 
 def _store(conn, item, uuid, actor, device_id, batch_id, status, code, case_no=None, *, flagged=False) -> None:
