@@ -134,6 +134,13 @@ def test_another_spelling_of_a_valid_item_reads_as_the_same_item(value):
     assert PushItem.from_wire(_respelt(value.to_wire())) == value
 
 
+@given(value=st.uuids(), upper=st.booleans(), hyphens=st.booleans())
+def test_a_uuid_in_any_accepted_spelling_is_stored_as_the_uuid_module_spells_it(value, upper, hyphens):
+    sent = str(value) if hyphens else value.hex
+    sent = sent.upper() if upper else sent
+    assert protocol.canonical_uuid(sent) == str(uuidlib.UUID(hex=sent)) == str(value)
+
+
 # --- item validation: each fault has its code ---------------------------------------------------------
 
 def _check_wire(**payload):
