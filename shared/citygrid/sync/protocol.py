@@ -89,7 +89,8 @@ class Status(StrEnum):
     PHOTOS_MISSING = "photos_missing"  # not applied yet: upload `missing`, then push the item again
 
 
-# Statuses after which the centre holds the item for good: pushing it again can only answer `duplicate`.
+# Statuses after which the centre holds the item for good, so pushing it again can only answer
+# `duplicate` (a rejected item without a valid uuid is not kept: no push of it can ever do better).
 FINAL = frozenset({Status.ACCEPTED, Status.DUPLICATE, Status.CONFLICT, Status.REJECTED})
 
 # codes of a malformed item (status rejected): the item cannot change, so a new item is needed
