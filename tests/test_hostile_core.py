@@ -20,7 +20,7 @@ from citygrid import crs, times
 from citygrid.loop import workflow
 from citygrid.problems import Problem
 from citygrid.store import blobs, db
-from citygrid.sync import batches, open311
+from citygrid.sync import batches, open311, protocol
 from citygrid.sync import push as sync_push
 
 KEY = "core-hostile-key"
@@ -104,7 +104,7 @@ TIMES = st.sampled_from([YEAR_1, YEAR_9999, "0001-01-01T00:00:00Z", "9999-12-31T
 NUMBERS = st.floats(-200, 200) | st.sampled_from(["1e400", "120.0", "nan", True]) | SCALARS
 DROP = object()  # a mutation that removes the key
 HOSTILE = {  # where in an item, and what may be put there (besides any JSON value)
-    "uuid": st.sampled_from(["upper", "bare", "newline"]), "type": st.sampled_from(sync_push.ITEM_TYPES),
+    "uuid": st.sampled_from(["upper", "bare", "newline"]), "type": st.sampled_from(protocol.ITEM_TYPES),
     "created_at": TIMES, "photos": st.lists(st.sampled_from(["a" * 64, "A" * 64, "a" * 64 + "\n", "x"]),
                                             max_size=3),
     "payload": st.nothing(), "payload.task_id": st.text(max_size=3),

@@ -33,9 +33,6 @@ from .protocol import Receipt, Status
 
 log = logging.getLogger("citygrid.sync")
 
-# the protocol's names, as the centre's modules have always read them from here
-ITEM_TYPES, UUID, BATCH_ID, SHA256 = protocol.ITEM_TYPES, protocol.UUID, protocol.BATCH_ID, protocol.SHA256
-CONFLICTS, MAX_DEPTH, canonical_uuid = protocol.CONFLICTS, protocol.MAX_DEPTH, protocol.canonical_uuid
 # storage trouble, not the item's fault: the push stops (503) and the device sends it again
 TRANSIENT = ("db.locked", "db.io_error", "db.readonly", "db.corrupt")  # not the item's fault: the device retries
 ACTIONS = {("check", "pass"): "check_pass", ("check", "fail"): "check_fail",
@@ -90,7 +87,7 @@ def _count(conn, batch_id: str, username: str, now: datetime) -> None:
 def _one(conn, actor: Actor, device_id: str, batch_id: str, item, store, now: datetime) -> Receipt:
     """The item's receipt; it carries the uuid as the device spelt it, so the device can match it."""
     sent = item.get("uuid") if isinstance(item, dict) else None
-    uuid = canonical_uuid(sent)
+    uuid = protocol.canonical_uuid(sent)
     if uuid is None:
         return Receipt(times.shown(sent) if sent else "", Status.REJECTED, "sync.bad_uuid",
                        "item uuid missing or malformed")
@@ -175,7 +172,7 @@ def _apply(conn, actor, device_id, batch_id, item, uuid, kind, payload, photos) 
     except Problem as p:
         if p.code in TRANSIENT:
             raise
-        if p.code in CONFLICTS and kind != "report":
+        if p.code in protocol.CONFLICTS and kind != "report":
             case_no = _keep_conflict(conn, actor, kind, payload, photos, uuid, p.code)
             _store(conn, item, uuid, actor, device_id, batch_id, "conflict", p.code, case_no, flagged=True)
             return Receipt(uuid, "conflict", p.code, "kept on the case history for the supervisor", case_no=case_no)
@@ -267,7 +264,7 @@ def _plain(value, depth: int = 0):
         return value if -2 ** 63 <= value < 2 ** 63 else f"<{value.bit_length()}-bit integer>"
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if depth >= MAX_DEPTH:
+    if depth >= protocol.MAX_DEPTH:
         return "<nested too deeply>"
     if isinstance(value, dict):
         return {_plain(str(k)): _plain(v, depth + 1) for k, v in value.items()}
