@@ -7,6 +7,11 @@ imports inside functions. Each rule is also shown to fail on a synthetic tree th
 from __future__ import annotations
 
 import ast
+import importlib.util
+import json
+import os
+import pkgutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -176,6 +181,34 @@ def test_only_the_demo_and_the_cli_demo_command_import_the_demo(core):
 
 def test_no_import_cycles_between_modules_even_through_function_imports(core):
     assert core["cycles"] == []
+
+
+# -- the faces: each subpackage names its parts and imports none it does not need --------------------
+
+FACES = ("citygrid", "citygrid.store", "citygrid.loop", "citygrid.sync", "citygrid.demo")
+
+
+@pytest.mark.parametrize("face", ["citygrid.store", "citygrid.loop", "citygrid.sync"])
+def test_a_face_names_every_module_of_its_subpackage(face):
+    package = importlib.import_module(face)
+    assert {m.name for m in pkgutil.iter_modules(package.__path__)} - set(package.__all__) == set()
+
+
+@pytest.mark.parametrize("face", FACES)
+def test_every_name_a_face_exports_is_there(face):
+    package = importlib.import_module(face)
+    missing = [n for n in package.__all__ if not hasattr(package, n)
+               and importlib.util.find_spec(f"{face}.{n}") is None]
+    assert package.__doc__ and missing == []
+
+
+def test_importing_the_loop_and_sync_faces_imports_none_of_their_modules():
+    code = "import json, sys, citygrid.loop, citygrid.sync; print(json.dumps(sorted(sys.modules)))"
+    env = dict(os.environ, PYTHONPATH=str(CORE.parent))
+    loaded = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                       check=True).stdout)
+    assert [m for m in loaded if m.startswith("citygrid")] == ["citygrid", "citygrid.loop", "citygrid.problems",
+                                                               "citygrid.sync"]
 
 
 # -- each rule fails when broken ----------------------------------------------------------------
