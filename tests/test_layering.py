@@ -207,8 +207,8 @@ def test_importing_the_loop_and_sync_faces_imports_none_of_their_modules():
     env = dict(os.environ, PYTHONPATH=str(CORE.parent))
     loaded = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                        check=True).stdout)
-    assert [m for m in loaded if m.startswith("citygrid")] == ["citygrid", "citygrid.loop", "citygrid.problems",
-                                                               "citygrid.sync"]
+    citygrid = [m for m in loaded if m.startswith("citygrid")]
+    assert citygrid == ["citygrid", "citygrid.loop", "citygrid.problems", "citygrid.sync"]
 
 
 # -- each rule fails when broken ----------------------------------------------------------------
@@ -235,11 +235,13 @@ BROKEN = [  # (what breaks it, file, new source, the rules it breaks)
     ("the store imports the loop inside a function", "store/db.py",
      "def f():\n    from ..loop import workflow\n", {"store", "cycles"}),
     ("the loop imports sync", "loop/workflow.py", "import citygrid.sync.push\n", {"loop", "cycles"}),
-    ("sync imports the demo", "sync/push.py", "from ..demo import build\n", {"sync", "demo_importers", "cycles"}),
+    ("sync imports the demo", "sync/push.py", "from ..demo import build\n",
+     {"sync", "demo_importers", "cycles"}),
     ("the protocol imports the loop", "sync/protocol.py", "from ..loop import workflow\n", {"protocol"}),
     ("the protocol imports a sibling", "sync/protocol.py", "from . import push\n", {"protocol", "cycles"}),
     ("the protocol imports pydantic", "sync/protocol.py", "import pydantic\n", {"protocol"}),
-    ("the CLI imports the demo outside the demo command", "cli.py", "from . import demo\n", {"demo_importers"}),
+    ("the CLI imports the demo outside the demo command", "cli.py", "from . import demo\n",
+     {"demo_importers"}),
     ("two base modules import each other inside functions", "problems.py",
      "def f():\n    from . import times\n", {"cycles"}),
     ("the demo imports the CLI", "demo/__init__.py", "import citygrid.commands\n", {"demo"}),

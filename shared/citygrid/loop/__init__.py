@@ -15,5 +15,5 @@ demo. Importing this package imports none of its modules: `from citygrid.loop im
 what the workflow needs, no more.
 """
 
-__all__ = ["accounts", "assignments", "deadlines", "dictionaries", "evaluation", "geocode", "scoring", "tasks",
-           "transitions", "workflow"]
+__all__ = ["accounts", "assignments", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
+           "tasks", "transitions", "workflow"]
