@@ -3,6 +3,7 @@
 < 80 ms and < 6 MB for `citygrid.loop` with `citygrid.sync.protocol`).
 
     .venv/bin/python bench/bench_import.py [--runs 11] [--path DIR] [--modules a,b,...] [--importtime]
+                                           [--no-caches]
 
 Each run starts a fresh interpreter for `python -c pass` (the baseline, measured in the same run) and
 one that imports the modules; the figures are medians over the runs:
@@ -13,6 +14,8 @@ one that imports the modules; the figures are medians over the runs:
 - text_us: ns per call of `citygrid.times.text_us` (the bulk writers' clock formatting).
 `--path` measures another tree (e.g. an older commit's `shared/`); a module that tree lacks is
 reported missing. `--importtime` adds the slowest citygrid modules by `-X importtime` self time.
+Bytecode caches are written to a temporary directory first, as an installed package has them;
+`--no-caches` measures compiling every source instead.
 Figures only; the budget is printed beside them.
 """
 
@@ -136,12 +139,17 @@ def main() -> None:
     ap.add_argument("--path", default=str(ROOT / "shared"), help="the directory holding the citygrid package")
     ap.add_argument("--modules", default=CARRIED, help="comma-separated modules imported together")
     ap.add_argument("--importtime", action="store_true")
+    ap.add_argument("--no-caches", action="store_true", help="compile every source at every import, as the "
+                    "test scripts run (PYTHONDONTWRITEBYTECODE)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-import-") as cache:
         # bytecode caches as an installed package has them, kept out of the tree (the test scripts
         # set PYTHONDONTWRITEBYTECODE, and compiling every source would be most of what is measured)
-        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-        os.environ["PYTHONPYCACHEPREFIX"] = cache
+        if a.no_caches:  # the stdlib keeps its own caches; citygrid's sources are compiled every time
+            os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+        else:
+            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+            os.environ["PYTHONPYCACHEPREFIX"] = cache
         report(a.modules, a.path, measure(a.modules, a.path, a.runs), text_us_ns(a.path, a.runs))
         if a.importtime:
             print("slowest citygrid modules (-X importtime, one run):", *slowest(a.modules, a.path), sep="\n")
