@@ -76,7 +76,7 @@ _EXACT_US = 2 ** 32 * 10 ** 6
 _DATES: dict[int, str] = {}  # days since the epoch -> 'YYYY-MM-DDT'
 _DATES_KEPT = 10_000  # 27 years of days, ~1 MB: a centre's whole history stays cached
 # 1,440 + 60 + 1,000 short strings (~0.2 MB, built in a millisecond); a table of all 86,400 clock
-# seconds cost 70 ms and 7 MB at every import and was no faster (its strings are spread over memory)
+# seconds cost ~70 ms and ~6 MB at every import and was slower (its strings are spread over memory)
 _MINUTES = tuple(f"{h:02d}:{m:02d}:" for h in range(24) for m in range(60))
 _SECONDS = tuple(f"{s:02d}." for s in range(60))
 _MILLIS = tuple(f"{k:03d}Z" for k in range(1000))
