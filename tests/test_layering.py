@@ -22,6 +22,7 @@ BASE = ("problems", "messages", "times", "crs", "codes")  # citygrid.<name>: sha
 CLI = ("cli", "__main__", "commands")
 RANK = {"base": 0, "store": 1, "loop": 2, "sync": 3, "demo": 4, "cli": 5}  # import only your rank or lower
 PROTOCOL = "citygrid.sync.protocol"
+PROTOCOL_PARTS = (PROTOCOL, "citygrid.sync.items")  # the protocol and the item types it re-exports
 DEMO_COMMAND = "citygrid.commands.demo"  # the one importer of the demo outside it
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 RULES = ("base", "store", "loop", "sync", "demo", "protocol", "demo_importers", "cycles", "placed")
@@ -91,7 +92,7 @@ def violations(root: Path) -> dict[str, list[str]]:
             continue
         for line, target in inside:
             _check_edge(found, where, line, name, target)
-        if name == PROTOCOL:
+        if name in PROTOCOL_PARTS:
             found["protocol"] += [f"{where}:{line} imports {top} (not the stdlib)" for line, top in outside
                                   if top not in STDLIB]
     found["cycles"] = ["modules importing one another: " + ", ".join(c) for c in cycles(graph)]
@@ -102,7 +103,7 @@ def _check_edge(found: dict, where: str, line: int, name: str, target: str) -> N
     mine, theirs = layer(name), layer(target)
     if theirs is None:
         return  # reported once, as unplaced
-    if name == PROTOCOL and theirs != "base":
+    if name in PROTOCOL_PARTS and theirs != "base" and target not in PROTOCOL_PARTS:
         found["protocol"].append(f"{where}:{line} imports {target}: the protocol stands on base modules only")
     elif RANK[theirs] > RANK[mine] and mine in found:
         found[mine].append(f"{where}:{line} imports {target} ({mine} must not import {theirs})")

@@ -3,7 +3,7 @@
 
 - `transitions`: the loop as a table and the pure decision of what one action changes;
 - `workflow`: the one writer of the case log — reports, actions, reassignments, kept field results;
-- `tasks`: 核实 / 核查 / disposal task rows; `assignments`: handing a collector's open task to another;
+- `tasks`: 核实 / 核查 / disposal task rows;
 - `deadlines`: work calendars, time limits, the traffic light, overdue queries;
 - `accounts`: users, roles, password hashes, the acting `Actor`; `dictionaries`: classes, registration
   conditions and time limits;
@@ -15,5 +15,5 @@ demo. Importing this package imports none of its modules: `from citygrid.loop im
 what the workflow needs, no more.
 """
 
-__all__ = ["accounts", "assignments", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
+__all__ = ["accounts", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
            "tasks", "transitions", "workflow"]

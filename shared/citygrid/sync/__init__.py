@@ -1,6 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Sync between the centre and field devices, and Open311 — the centre's side:
+"""Sync between the centre and field devices, and Open311.
 
+What both sides share, and all the field app carries of this package:
+- `protocol` (with `items`): protocol versions, wire types as frozen dataclasses with
+  `to_wire`/`from_wire`, the one item validation, receipts and the codes a device must understand.
+  It imports the standard library and citygrid's base modules only.
+
+The centre's side:
 - `pull`: per-assignment deltas for one device, paginated by a revision cursor;
 - `push`: a device's batch of field results, each applied once, each with a receipt;
 - `batches`: the shift-end review of what each push brought back;
@@ -11,5 +17,4 @@ These use the loop, the store and the base modules, never the demo. Importing th
 none of its modules.
 """
 
-# the wire types both sides share (`protocol`, issue 9) join this list and the docstring when they land
-__all__ = ["batches", "open311", "pull", "push", "sessions"]
+__all__ = ["batches", "items", "open311", "protocol", "pull", "push", "sessions"]
