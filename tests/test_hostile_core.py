@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from citygrid import crs, times
-from citygrid.loop import assignments, workflow
+from citygrid.loop import workflow
 from citygrid.problems import Problem
 from citygrid.store import blobs, db
-from citygrid.sync import batches, open311
+from citygrid.sync import batches, open311, protocol
 from citygrid.sync import push as sync_push
 
 KEY = "core-hostile-key"
@@ -39,7 +39,7 @@ def world(tmp_path_factory):
     store = blobs.store_for(path)
     task = cf.open_task(conn, cf.case_at(conn, "checking"), "check")
     other = cf.open_task(conn, cf.case_at(conn, "checking", dx=70), "check")
-    assignments.reassign(conn, other["id"], "collector02", cf.actor(conn, "operator"))  # a conflict for 01
+    workflow.reassign(conn, other["id"], "collector02", cf.actor(conn, "operator"))  # a conflict for 01
     open311.add_key(conn, "hostile", KEY)
     sha = store.put_bytes(b"\xff\xd8 sent by collector01 \xff\xd9")
     with db.transaction(conn):  # what the upload path records when collector01 sends these bytes
@@ -104,7 +104,7 @@ TIMES = st.sampled_from([YEAR_1, YEAR_9999, "0001-01-01T00:00:00Z", "9999-12-31T
 NUMBERS = st.floats(-200, 200) | st.sampled_from(["1e400", "120.0", "nan", True]) | SCALARS
 DROP = object()  # a mutation that removes the key
 HOSTILE = {  # where in an item, and what may be put there (besides any JSON value)
-    "uuid": st.sampled_from(["upper", "bare", "newline"]), "type": st.sampled_from(sync_push.ITEM_TYPES),
+    "uuid": st.sampled_from(["upper", "bare", "newline"]), "type": st.sampled_from(protocol.ITEM_TYPES),
     "created_at": TIMES, "photos": st.lists(st.sampled_from(["a" * 64, "A" * 64, "a" * 64 + "\n", "x"]),
                                             max_size=3),
     "payload": st.nothing(), "payload.task_id": st.text(max_size=3),

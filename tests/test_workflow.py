@@ -364,6 +364,8 @@ def test_allowed_actions_follow_the_table():
     assert workflow.allowed_actions("dispatched", "unit") == ["request_return", "request_extension",
                                                               "report_disposal"]
     assert workflow.allowed_actions("closed", "leader") == [] and workflow.allowed_actions("reported", "admin") == []
+    assert workflow.allowed_actions("checking", "operator") == ["reassign_task"]
+    assert workflow.allowed_actions("closed", "collector") == ["field_result"]
 
 
 def test_historical_times_are_kept_on_every_row(centre):
@@ -380,7 +382,8 @@ def test_every_workflow_problem_code_has_an_english_text():
              "case.not_your_unit", "case.bad_param", "case.reason_required", "case.unknown_condition",
              "case.no_condition", "case.no_collector", "case.no_unit", "case.unknown_unit",
              "case.unknown_component", "case.component_class_mismatch", "case.conflict", "task.not_found",
-             "task.not_yours", "task.not_open"]
+             "task.not_yours", "task.not_open", "task.bad_assignee", "task.same_assignee", "account.unknown",
+             "account.inactive"]
     assert [c for c in codes if c not in messages.TEXTS] == []
 
 

@@ -12,10 +12,10 @@ from fastapi import FastAPI
 
 import citygrid
 from citygrid.store import migrations
+from citygrid.sync import protocol
 
 from . import (
     bodies,
-    deps,
     errors,
     routes_auth,
     routes_batches,
@@ -69,7 +69,7 @@ def create_app(centre_path: str | Path, config: ServiceConfig | None = None) -> 
     def health() -> dict:
         """Liveness and versions."""
         return {"status": "ok", "version": citygrid.__version__, "schema": migrations.latest(),
-                "protocol": deps.PROTOCOL, "oldest_protocol": deps.OLDEST_PROTOCOL}
+                "protocol": protocol.PROTOCOL, "oldest_protocol": protocol.OLDEST_PROTOCOL}
 
     for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches):
         app.include_router(module.router, responses=errors.OPENAPI_RESPONSES)

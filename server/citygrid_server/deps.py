@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from citygrid.loop import accounts
 from citygrid.problems import Problem
+from citygrid.sync import protocol as sync_protocol
 from citygrid.sync import sessions
 
 from .centre import Centre
@@ -51,20 +52,9 @@ def require(*roles: str):
     return check
 
 
-PROTOCOL = 1          # what this server speaks
-OLDEST_PROTOCOL = 1   # the oldest device protocol it still serves
-
-
 def protocol(request: Request, s: Session = Depends(session), cx: sqlite3.Connection = Depends(conn)) -> int:
     """The device's sync protocol (header `Citygrid-Protocol`, default 1), checked and recorded."""
-    raw = request.headers.get("Citygrid-Protocol", "1")
-    if not raw.isdigit():
-        raise Problem("protocol.malformed", value=raw[:16])
-    version = int(raw)
-    if version > PROTOCOL:
-        raise Problem("protocol.unsupported", device=version, server=PROTOCOL)
-    if version < OLDEST_PROTOCOL:
-        raise Problem("protocol.too_old", device=version, oldest=OLDEST_PROTOCOL)
+    version = sync_protocol.check_version(request.headers.get(sync_protocol.HEADER))
     cx.execute("UPDATE devices SET protocol = ? WHERE device_id = ? AND protocol IS NOT ?",
                (version, s.device_id, version))
     return version

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import WithJsonSchema
 
-from citygrid.sync import push as sync_push
+from citygrid.sync import protocol
 
 
 def whole(pattern) -> str:
@@ -24,8 +24,8 @@ def whole(pattern) -> str:
 
 SHA256 = r"^[0-9a-f]{64}$"
 UPLOAD_ID = r"^[0-9a-f]{32}$"
-BATCH_ID = whole(sync_push.BATCH_ID)
-ITEM_UUID = whole(sync_push.UUID)
+BATCH_ID = whole(protocol.BATCH_ID)
+ITEM_UUID = whole(protocol.UUID)
 
 Sha256 = Annotated[str, Path(pattern=SHA256, description="the photo's SHA-256, lower-case hex")]
 UploadId = Annotated[str, Path(pattern=UPLOAD_ID, description="from the Location of the tus creation")]

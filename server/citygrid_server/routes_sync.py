@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""GET /api/v1/sync/pull and POST /api/v1/sync/push (CONTRACT.md §4)."""
+"""GET /api/v1/sync/pull and POST /api/v1/sync/push (CONTRACT.md §4).
+
+The wire types are the core's (`citygrid.sync.protocol`, shared with the field app); the pydantic
+models here exist for the OpenAPI document only, and tests/server/test_wire_models.py holds them to
+the protocol's dataclasses (same fields, same required ones, same enums)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from citygrid.sync import protocol
 from citygrid.sync import pull as sync_pull
 from citygrid.sync import push as sync_push
 
@@ -20,14 +25,14 @@ from .centre import Centre
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"], dependencies=[Depends(deps.protocol)])
 
 
-class PullItem(BaseModel):
+class PullItem(BaseModel):  # protocol.PullItem
     type: str
     id: str
     deleted: bool
     data: dict[str, Any]
 
 
-class PullOut(BaseModel):
+class PullOut(BaseModel):  # protocol.PullPage
     cursor: str
     has_more: bool
     items: list[PullItem]
@@ -39,13 +44,13 @@ class PullOut(BaseModel):
 DateTime = Annotated[str, Field(max_length=40, json_schema_extra={"format": "date-time"})]
 
 
-class Location(BaseModel):
+class Location(BaseModel):  # protocol.Location
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     accuracy_m: float | None = Field(None, ge=0)
 
 
-class CheckPayload(BaseModel):
+class CheckPayload(BaseModel):  # protocol.CheckResult
     """核查: the outcome of a check task; a failed check needs a reason or a note."""
     task_id: str = Field(min_length=1)
     outcome: Literal["pass", "fail"]
@@ -55,16 +60,17 @@ class CheckPayload(BaseModel):
     location: Location | None = None
 
 
-class VerifyPayload(BaseModel):
+class VerifyPayload(BaseModel):  # protocol.VerifyResult
     """核实: whether a reported problem was found on site."""
     task_id: str = Field(min_length=1)
     outcome: Literal["confirmed", "not_found"]
+    reason: str | None = Field(None, description="taken as for a check: it joins the note")
     note: str | None = None
     observed_at: DateTime
     location: Location | None = None
 
 
-class ReportPayload(BaseModel):
+class ReportPayload(BaseModel):  # protocol.Report
     """上报: a new problem found in the field."""
     kind: Literal["component", "event"]
     class_code: str
@@ -74,10 +80,10 @@ class ReportPayload(BaseModel):
     ObjID: str | None = None
 
 
-class _Item(BaseModel):
+class _Item(BaseModel):  # protocol.PushItem
     uuid: str = Field(pattern=params.ITEM_UUID, description="made on the device, never reused")
     created_at: DateTime | None = None
-    photos: list[Annotated[str, Field(pattern=params.SHA256)]] = Field([], max_length=20)
+    photos: list[Annotated[str, Field(pattern=params.SHA256)]] = Field([], max_length=protocol.MAX_PHOTOS)
 
 
 class CheckItem(_Item):
@@ -95,14 +101,14 @@ class ReportItem(_Item):
     payload: ReportPayload
 
 
-class PushIn(BaseModel):
+class PushIn(BaseModel):  # protocol.PushBatch
     batch_id: str = Field(pattern=params.BATCH_ID)
     device_id: str = Field(description="the device the token was issued to")
     items: list[Annotated[CheckItem | VerifyItem | ReportItem, Field(discriminator="type")]] = Field(
-        max_length=500)
+        max_length=protocol.MAX_ITEMS)
 
 
-class Receipt(BaseModel):
+class Receipt(BaseModel):  # protocol.Receipt
     uuid: str
     status: Literal["accepted", "duplicate", "conflict", "rejected", "photos_missing"]
     code: str | None = None
@@ -111,13 +117,14 @@ class Receipt(BaseModel):
     case_no: str | None = None
 
 
-class PushOut(BaseModel):
+class PushOut(BaseModel):  # protocol.PushReply
     batch_id: str
     receipts: list[Receipt]
 
 
 @router.get("/pull", response_model=PullOut)
-def pull(cursor: str | None = Query(None, max_length=40, pattern=r"^r[0-9]{1,18}$"), limit: int = Query(500, ge=1, le=5000),
+def pull(cursor: str | None = Query(None, max_length=40, pattern=f"^{protocol.CURSOR.pattern}$"),
+         limit: int = Query(500, ge=1, le=5000),
          s: deps.Session = Depends(deps.require("collector", "unit")),
          cx: sqlite3.Connection = Depends(deps.conn), centre: Centre = Depends(deps.centre)) -> dict:
     """Changes to the caller's tasks, their cases, grids, components and the dictionaries since `cursor`."""

@@ -1,6 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""citygrid core: codes, case workflow, deadlines, geocoding, evaluation, storage."""
+"""citygrid core: the closed loop of digital city management, in the stdlib alone (no UI toolkit, web
+framework or geo library), carried by the QGIS desk, the field app and the sync service.
+
+Base modules, shared by every part: `problems` (coded errors), `messages` (their English lines),
+`times` (stored timestamps), `crs` (the centre's coordinate systems), `codes` (grid, component and class
+code formats). Subpackages, each importing only the base modules and those listed before it:
+- `store`: the centre GeoPackage, its schema and migrations, photo blobs, the integrity check;
+- `loop`: accounts, code tables, calendars and deadlines, transitions and the workflow, geocoding,
+  evaluation;
+- `sync`: the centre's side of device sync (pull, push, shift batches, sessions) and Open311;
+- `demo`: the demo city, imported only by `citygrid demo`.
+The command line is `cli`, one module per command in `commands`. Importing a package imports none of
+its modules but what its docstring names (docs/core-design.md is the map; tests/test_layering.py
+holds the arrows).
+"""
 
 __version__ = "0.1.0"
 
-from .problems import Problem  # noqa: E402,F401
+from .problems import Problem  # noqa: E402
+
+__all__ = ["Problem", "__version__"]

@@ -6,7 +6,7 @@ import uuid
 import centre_fixture as cf
 from test_sync_api import check_item
 
-from citygrid.loop import assignments
+from citygrid.loop import workflow
 from citygrid.store import db
 
 
@@ -21,7 +21,7 @@ def test_a_batch_is_listed_with_counts_and_its_flagged_items(client, login, cent
     cx = db.open_centre(centre_path)
     ok_case, bad_case = cf.case_at(cx, "checking"), cf.case_at(cx, "checking", dx=80)
     ok_task, bad_task = cf.open_task(cx, ok_case, "check"), cf.open_task(cx, bad_case, "check")
-    assignments.reassign(cx, bad_task["id"], "collector02", cf.actor(cx, "operator"))
+    workflow.reassign(cx, bad_task["id"], "collector02", cf.actor(cx, "operator"))
     cx.close()
     h = login("collector01")
     batch_id = str(uuid.uuid4())

@@ -10,7 +10,7 @@ import centre_fixture as cf
 import pytest
 from PIL import Image
 
-from citygrid.loop import assignments, workflow
+from citygrid.loop import workflow
 from citygrid.store import db
 
 
@@ -105,7 +105,7 @@ def test_a_reassigned_task_is_tombstoned_on_the_old_device_only(client, login, c
     h1, h2 = login("collector01", "dev-a"), login("collector02", "dev-b")
     _, c1 = pull_all(client, h1)
     _, c2 = pull_all(client, h2)
-    assignments.reassign(cx, task["id"], "collector02", cf.actor(cx, "operator"))
+    workflow.reassign(cx, task["id"], "collector02", cf.actor(cx, "operator"))
     items1, _ = pull_all(client, h1, c1)
     assert {(it["type"], it["id"], it["deleted"]) for it in items1} >= {("task", task["id"], True),
                                                                         ("case", case_no, True)}
@@ -119,7 +119,7 @@ def test_a_lost_pull_page_is_sent_again_with_the_old_cursor(client, login, cx):
     task = cf.open_task(cx, case_no, "check")
     h = login("collector01")
     _, cursor = pull_all(client, h)
-    assignments.reassign(cx, task["id"], "collector02", cf.actor(cx, "operator"))
+    workflow.reassign(cx, task["id"], "collector02", cf.actor(cx, "operator"))
     first, _ = pull_all(client, h, cursor)   # the device never receives this answer...
     again, _ = pull_all(client, h, cursor)   # ...and asks again with its old cursor
     assert ("task", task["id"], True) in {(i["type"], i["id"], i["deleted"]) for i in again}
@@ -185,7 +185,7 @@ def test_a_check_for_a_reassigned_task_is_kept_and_flagged(client, login, cx):
     case_no = cf.case_at(cx, "checking")
     task = cf.open_task(cx, case_no, "check")
     h = login("collector01")
-    assignments.reassign(cx, task["id"], "collector02", cf.actor(cx, "operator"))
+    workflow.reassign(cx, task["id"], "collector02", cf.actor(cx, "operator"))
     (r,) = push(client, h, [check_item(task["id"], "fail", reason="井盖仍破损")])
     assert r["status"] == "conflict" and r["code"] == "task.not_yours"
     kept = [e for e in workflow.events(cx, case_no) if e["action"] == "field_result"]
@@ -303,7 +303,7 @@ def test_components_near_a_task_come_along_but_not_the_whole_city(client, login,
                                                                         "3205080118000002")])
     case_no = cf.case_at(cx, "checking", grid="320508001002001")
     task = cf.open_task(cx, case_no, "check")
-    assignments.reassign(cx, task["id"], "collector01", cf.actor(cx, "operator"))
+    workflow.reassign(cx, task["id"], "collector01", cf.actor(cx, "operator"))
     items, _ = pull_all(client, login("collector01"))
     comps = {it["id"] for it in items if it["type"] == "component"}
     assert "3205080118000001" in comps          # 10 m from the case

@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The case loop (DOMAIN.md §2): who may do what to a case, when it is due, and how everyone scores.
+"""The case loop: who may do what to a case, when it is due, and how everyone scores.
 
 - `transitions`: the loop as a table and the pure decision of what one action changes;
 - `workflow`: the one writer of the case log — reports, actions, reassignments, kept field results;
-- `tasks`: 核实 / 核查 / disposal task rows; `deadlines`: work calendars and time limits;
-- `accounts`: users, roles, the acting `Actor`; `dictionaries`: classes, conditions, time limits;
-- `geocode`: point → grid, case numbers, nearby components; `evaluation`, `scoring`: indicators,
-  composite scores and grades from the log.
+- `tasks`: 核实 / 核查 / disposal task rows;
+- `deadlines`: work calendars, time limits, the traffic light, overdue queries;
+- `accounts`: users, roles, password hashes, the acting `Actor`; `dictionaries`: classes, registration
+  conditions and time limits;
+- `geocode`: point → grid, case numbers, nearby components;
+- `evaluation`, `scoring`: indicators, composite scores and grades from the log.
 
-The loop reads and writes through `citygrid.store`; it never imports sync or the demo.
+The loop reads and writes through `citygrid.store` and the base modules; it never imports sync or the
+demo. Importing this package imports none of its modules: `from citygrid.loop import workflow` loads
+what the workflow needs, no more.
 """
+
+__all__ = ["accounts", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
+           "tasks", "transitions", "workflow"]

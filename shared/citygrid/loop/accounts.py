@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import os
 import re
 import sqlite3
@@ -32,6 +30,8 @@ def _b64(data: bytes) -> str:
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
+    import hashlib  # here, not at import: OpenSSL's libcrypto is 3.6 MB resident, needed only at login
+
     return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length,
                           maxmem=256 * n * r * p + (1 << 20))
 
@@ -57,6 +57,8 @@ def verify_password(password: str, stored: str) -> bool:
     sane = 2 <= n <= 2 ** 20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16 and digest
     if scheme != "scrypt" or not sane:
         return False
+    import hmac  # beside hashlib (see _scrypt)
+
     return hmac.compare_digest(_scrypt(password, salt, n, r, p, len(digest)), digest)
 
 

@@ -37,6 +37,8 @@ _HHMM = re.compile(r"([0-2][0-9]):([0-5][0-9])")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YEARS = (1900, 9998)
 _MAX_SECONDS = 100 * 366 * 86400  # no time limit runs for a century; bounds every loop below
+_YEARS_KEPT = 24  # built local years, ~0.15 MB each (a limit reads its start's year and a few after)
+_HOURS_KEPT = 8_760  # a year of UTC hours for the fast path, ~1.5 MB (the demo walks its years in order)
 
 
 class _Year(NamedTuple):
@@ -149,7 +151,7 @@ class WorkCalendar:
         hour = ts // _HOUR_US
         spans = self._hours.get(hour)
         if spans is None:
-            spans = self._hours[hour] = self._spans_around(hour)
+            spans = _remember(self._hours, hour, self._spans_around(hour), _HOURS_KEPT)
         left = amount_us
         for s, e in spans:  # ordered; from the span holding or following `ts`, spend the amount
             if e > ts:
@@ -206,7 +208,7 @@ class WorkCalendar:
     def _year(self, year: int) -> _Year:
         data = self._years.get(year)
         if data is None:
-            data = self._years[year] = self._build_year(year)
+            data = _remember(self._years, year, self._build_year(year), _YEARS_KEPT)
         return data
 
     def _build_year(self, year: int) -> _Year:
@@ -234,6 +236,15 @@ class WorkCalendar:
                 spans.append((s, e))
                 prev = e
         return tuple(spans)
+
+
+def _remember(cache: dict, key, value, kept: int):
+    """Store `value` under `key`, starting the cache over when it holds `kept` entries: a calendar
+    lives as long as the process, and callers may ask about any instant (a bound costs no lookup)."""
+    if len(cache) >= kept:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 # -- parsing and validation ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import math
-import secrets
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,7 +119,7 @@ def _load_grids(conn: sqlite3.Connection) -> dict[int, _Grid]:
 
 def _new_mark(conn: sqlite3.Connection) -> str:
     """A fresh token in this connection's TEMP mark (created with its triggers on first use)."""
-    token = secrets.token_hex(8)
+    token = os.urandom(8).hex()  # secrets.token_hex, without importing hmac and OpenSSL
     conn.execute(_MARK_TABLE)
     for op in ("INSERT", "UPDATE", "DELETE"):
         conn.execute(_MARK_TRIGGER.format(op=op))

@@ -15,6 +15,7 @@ from .. import times
 from ..problems import Problem
 
 KINDS = ("verify", "check", "dispose")
+REASSIGNABLE = ("verify", "check")  # a unit's disposal moves by return and dispatch instead
 COLUMNS = ("id", "kind", "case_no", "assignee", "unit_code", "status", "created_at", "due_at",
            "done_at", "outcome", "created_by")
 
@@ -63,9 +64,25 @@ def held(tasks: Sequence[Mapping], task_id: str | None, kind: str, username: str
     return found
 
 
+def reassignable(task: Mapping | None, task_id: str | None) -> Mapping:
+    """`task` when another collector may take it over (an open 核实/核查 task), else task.not_found /
+    task.not_open (`task_id`: what the caller asked for; None asked for the case's open one)."""
+    if task is None:
+        raise Problem("task.not_found", task="open" if task_id is None else str(task_id), kind="collector")
+    if task["status"] != "open" or task["kind"] not in REASSIGNABLE:
+        raise Problem("task.not_open", task=task["id"], status=task["status"])
+    return task
+
+
 def _select(conn: sqlite3.Connection, where: str, args: tuple) -> list[dict]:
     cur = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM tasks WHERE {where}", args)
     return [dict(zip(COLUMNS, r, strict=True)) for r in cur]
+
+
+def one(conn: sqlite3.Connection, task_id: str) -> dict | None:
+    """The task row with this id, if there is one."""
+    found = _select(conn, "id = ?", (task_id,))
+    return found[0] if found else None
 
 
 def for_case(conn: sqlite3.Connection, case_no: str) -> list[dict]:

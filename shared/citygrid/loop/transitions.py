@@ -29,10 +29,11 @@ from typing import NamedTuple
 
 from .. import times
 from ..problems import Problem
+from ..store.schema_v1 import STATUSES
 from . import deadlines
 from . import tasks as tasklib
 
-ROLES = ("operator", "leader", "dispatcher", "unit", "collector")
+ROLES = ("operator", "leader", "dispatcher", "unit", "collector", "supervisor")
 OPEN_STATUSES = ("reported", "verifying", "pending_register", "registered", "dispatched", "returned",
                  "disposed", "checking", "check_passed", "parked")
 PREVIOUS = "parked_from"  # the `to` of restore: the status recorded when the case was parked
@@ -41,8 +42,13 @@ STAMPS = {"registered": "registered_at", "dispatched": "dispatched_at", "dispose
           "closed": "closed_at"}
 PARAMS = {"register": {"condition_id"}, "dispatch": {"unit_code"}, "extend": {"hours", "until"},
           "request_extension": {"hours", "until"}, "send_verify": {"collector"},
-          "send_check": {"collector"}}
+          "send_check": {"collector"}, "reassign_task": {"task_id", "assignee"},
+          "field_result": {"task_id", "uuid", "type", "outcome", "conflict", "location"}}
 NEEDS_REASON = ("reject", "void")
+# Actions that only add to the case's history: the `cases` row is left as it is (not even updated_at),
+# and the event is the row these actions have always written (no unit, data as sent).
+RECORDS = ("reassign_task", "field_result")
+FIELD_RESULT = ("uuid", "type", "outcome", "conflict", "location")  # a kept result's data, in this order
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,10 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     **{(s, "park"): _t("parked", "dispatcher") for s in PARKABLE},
     ("parked", "restore"): _t(PREVIOUS, "dispatcher"),
     **{(s, "void"): _t("voided", "leader") for s in OPEN_STATUSES},
+    # where a 核实/核查 task is out: another collector takes it over (the old device drops it)
+    **{(s, "reassign_task"): _t(s, "operator", "supervisor") for s in ("verifying", "checking")},
+    # a collector's result that no longer fits (task reassigned, case closed or voided meanwhile)
+    **{(s, "field_result"): _t(s, "collector") for s in STATUSES},
 }
 ACTIONS = tuple(dict.fromkeys(a for _, a in TRANSITIONS))
 
@@ -87,6 +97,11 @@ ACTIONS = tuple(dict.fromkeys(a for _, a in TRANSITIONS))
 def allowed_actions(status: str, role: str) -> list[str]:
     """The actions `role` may take on a case in `status`, in table order."""
     return [a for (s, a), t in TRANSITIONS.items() if s == status and role in t.roles]
+
+
+def roles_for(action: str) -> frozenset:
+    """Every role that may take `action` from some status."""
+    return frozenset().union(*(t.roles for (_, a), t in TRANSITIONS.items() if a == action))
 
 
 def _new_id() -> str:
@@ -114,6 +129,7 @@ class Context:
     units: Collection[str] = ()  # active unit codes a case may be dispatched to
     default_unit: str | None = None  # used when dispatch names no unit (workflow.suggest_unit)
     new_id: Callable[[], str] = _new_id  # task ids; inject a seeded factory for a repeatable demo
+    accounts: Mapping = field(default_factory=dict)  # username -> role of the active accounts an action names
 
 
 class Changes(NamedTuple):
@@ -235,6 +251,8 @@ def _instant(at: datetime | int) -> tuple[int, str]:
 
 
 def _changes(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
+    if action in RECORDS:
+        return _record(m, action, note, photos)
     case, to, at = m.case, m.to, m.stamp
     frm = case["status"]
     fields = {"status": to, **m.fields, "updated_at": at}
@@ -251,11 +269,23 @@ def _changes(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
     return Changes(case["case_no"], fields, event, tuple(m.inserts), tuple(m.updates), photos)
 
 
+def _record(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
+    """The rows of an action that only adds to the history: its event and task updates, no case columns."""
+    status = m.case["status"]
+    event = {"case_no": m.case["case_no"], "action": action, "actor": m.actor.username, "role": m.actor.role,
+             "from_status": status, "to_status": status, "at": m.stamp, "due_at": None,
+             "unit_code": None, "task_id": m.event_task, "note": note, "photos": json.dumps(list(photos)),
+             "data": json.dumps(m.data, ensure_ascii=False)}
+    return Changes(m.case["case_no"], {}, event, tuple(m.inserts), tuple(m.updates), photos)
+
+
 def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str, class_code: str,
                    grid: Mapping, geom: bytes, source: str, ObjID: str | None = None, description: str = "",
                    address: str | None = None, reporter: str | None = None,
-                   photos: Sequence[str] = ()) -> Changes:
-    """The rows a new case writes: the whole `cases` row and its `report` event (NULL -> reported)."""
+                   photos: Sequence[str] = (), flags: str | None = None) -> Changes:
+    """The rows a new case writes: the whole `cases` row and its `report` event (NULL -> reported).
+
+    `flags`: what the case is flagged with from the start, e.g. `possible_duplicate:<case_no>`."""
     at_us = times.to_us(at)
     stamp, due = times.text_us(at_us), deadlines.step_due_us(ctx.calendar, ctx.step_limits, "reported", at_us)
     row = {"geom": geom, "case_no": case_no, "kind": kind, "class_code": class_code, "status": "reported",
@@ -264,7 +294,7 @@ def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str
            "unit_code": None, "street_code": grid["street_code"], "community_code": grid["community_code"],
            "reported_at": stamp, "registered_at": None, "dispatched_at": None, "deadline_at": None,
            "step_due_at": None if due is None else times.text_us(due),
-           "disposed_at": None, "closed_at": None, PREVIOUS: None, "rework_count": 0, "flags": None,
+           "disposed_at": None, "closed_at": None, PREVIOUS: None, "rework_count": 0, "flags": flags,
            "updated_at": stamp}
     event = {"case_no": case_no, "action": "report", "actor": actor.username, "role": actor.role,
              "from_status": None, "to_status": "reported", "at": stamp, "due_at": None, "unit_code": None,
@@ -433,6 +463,38 @@ def _void(m: _Move) -> None:
     m.cancel_open("void")
 
 
+def _reassign_task(m: _Move) -> None:
+    """Hand the named (else the case's) open 核实/核查 task to another active collector."""
+    task_id, to = m.params.get("task_id"), m.params.get("assignee")
+    task = tasklib.reassignable(_task_named(m.tasks, task_id), task_id)
+    if to not in m.ctx.accounts:
+        raise Problem("account.unknown", username=str(to))
+    if m.ctx.accounts[to] != "collector":
+        raise Problem("task.bad_assignee", username=to, role=m.ctx.accounts[to])
+    if to == task["assignee"]:
+        raise Problem("task.same_assignee", username=to)
+    m.updates.append((task["id"], {"assignee": to}))
+    m.event_task = task["id"]
+    m.data.update({"from": task["assignee"], "to": to, "kind": task["kind"]})
+
+
+def _task_named(tasks: Sequence[Mapping], task_id: str | None) -> Mapping | None:
+    """The case's task `task_id`; without one, its newest open 核实/核查 task."""
+    if task_id is not None:
+        return next((t for t in tasks if t["id"] == task_id), None)
+    out = [t for t in tasklib.open_ones(tasks) if t["kind"] in tasklib.REASSIGNABLE]
+    return out[-1] if out else None
+
+
+def _field_result(m: _Move) -> None:
+    """Keep a collector's result on its case as sent: the task it names must be this case's, of its type."""
+    task_id, kind = m.params.get("task_id"), m.params.get("type")
+    if not any(t["id"] == task_id and t["kind"] == kind for t in m.tasks):
+        raise Problem("task.not_found", task=str(task_id), kind=str(kind))
+    m.event_task = task_id
+    m.data.update({k: m.params.get(k) for k in FIELD_RESULT})
+
+
 def _nothing(m: _Move) -> None:
     """Only the status (if any) and the event change."""
 
@@ -443,5 +505,5 @@ EFFECTS: dict[str, Callable[[_Move], None]] = {
     "dispatch": _dispatch, "request_return": _nothing, "request_extension": _request_extension,
     "return": _return, "extend": _extend, "report_disposal": _report_disposal, "send_check": _send_check,
     "check_pass": _check_pass, "check_fail": _check_fail, "close": _nothing, "park": _park,
-    "restore": _restore, "void": _void,
+    "restore": _restore, "void": _void, "reassign_task": _reassign_task, "field_result": _field_result,
 }

@@ -3,10 +3,13 @@
 
 Decisions are pure (`transitions.decide`, `transitions.report_changes`); this module loads what they
 need, and `apply` writes the rows they return, one action per transaction with exactly one event.
+It is the one writer of the case log: reports (with their possible-duplicate flag), actions,
+reassignments and kept field results all go through `apply` (tests/test_one_writer.py holds that).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
@@ -20,16 +23,19 @@ from . import tasks as tasklib
 from .transitions import (
     ACTIONS,
     OPEN_STATUSES,
+    PARAMS,
     TRANSITIONS,
     Changes,
     Context,
     allowed_actions,
     decide,
     report_changes,
+    roles_for,
 )
 
 __all__ = ["ACTIONS", "OPEN_STATUSES", "REPORT_SOURCES", "TRANSITIONS", "act", "allowed_actions", "apply", "calendar",
-           "case_row", "context", "events", "report", "suggest_unit"]
+           "case_row", "context", "events", "keep_field_result", "possible_duplicate", "reassign", "report",
+           "suggest_unit"]
 
 # Who may open a case from which source; the server's Open311 and app intake act as `admin`.
 REPORT_SOURCES = {
@@ -39,6 +45,7 @@ REPORT_SOURCES = {
     "admin": ("public", "app"),
 }
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+DUPLICATE_FLAG = "possible_duplicate:"  # + the number of the open case a new report may repeat
 _CALENDARS: dict = {}  # built calendars, reused while the configuration is unchanged
 _MAX_CALENDARS = 8
 
@@ -111,6 +118,9 @@ def context(conn: sqlite3.Connection, case: Mapping, action: str, params: Mappin
         extra["default_unit"] = None if params.get("unit_code") else _suggest(conn, case)
     if action == "check_pass":
         extra["auto_close"] = db.meta(conn, "auto_close_on_check_pass", "0") == "1"
+    if action == "reassign_task" and isinstance(params.get("assignee"), str):
+        target = accounts.actor(conn, params["assignee"])  # account.unknown / account.inactive
+        extra["accounts"] = {target.username: target.role}
     return Context(calendar(conn), deadlines.step_limits(conn), **extra)
 
 
@@ -188,8 +198,7 @@ def apply(conn: sqlite3.Connection, changes: Changes) -> int:
     with db.transaction(conn):
         if changes.created:
             _insert(conn, "cases", changes.case)
-        elif _update(conn, "cases", changes.case, "case_no = ? AND status = ?", changes.case_no,
-                     changes.event["from_status"]) != 1:
+        elif not _still_in(conn, changes):
             raise Problem("case.conflict", case=changes.case_no, status=changes.event["from_status"])
         for row in changes.task_inserts:
             _insert(conn, "tasks", row)
@@ -201,6 +210,15 @@ def apply(conn: sqlite3.Connection, changes: Changes) -> int:
     return fid
 
 
+def _still_in(conn: sqlite3.Connection, changes: Changes) -> bool:
+    """Set the case's columns if it is still in the status the decision started from; an action that
+    changes no column (a reassignment, a kept result) only looks, so the row and its sync revision stay."""
+    no, status = changes.case_no, changes.event["from_status"]
+    if changes.case:
+        return _update(conn, "cases", changes.case, "case_no = ? AND status = ?", no, status) == 1
+    return conn.execute("SELECT 1 FROM cases WHERE case_no = ? AND status = ?", (no, status)).fetchone() is not None
+
+
 # -- the public actions --------------------------------------------------------------------------
 
 def act(conn: sqlite3.Connection, case_no: str, action: str, actor: accounts.Actor, *, at=None,
@@ -210,10 +228,14 @@ def act(conn: sqlite3.Connection, case_no: str, action: str, actor: accounts.Act
 
     Params by action: register `condition_id`; dispatch `unit_code` (default `suggest_unit`);
     extend `hours` (on the case's clock) or `until`; request_extension the same, optional;
-    send_verify / send_check `collector` (default the grid's first). Collectors pass `task_id`.
+    send_verify / send_check `collector` (default the grid's first); reassign_task `assignee` (the
+    case's open 核实/核查 task unless `task_id` names one); field_result `type`, `outcome`, `uuid`,
+    `conflict`, `location` (see `keep_field_result`). Collectors pass `task_id`, the task they act on.
     `new_id` makes the ids of new tasks (default: time-ordered version-7 UUIDs; the demo passes a seeded factory).
     """
     when, shas = _moment(at), _photo_list(photos)
+    if task_id is not None and "task_id" in PARAMS.get(action, ()):  # the task the action is about
+        params["task_id"] = task_id
     with db.transaction(conn):
         case = case_row(conn, case_no)
         changes = decide(case, action, actor, when, context(conn, case, action, params, new_id=new_id),
@@ -221,6 +243,33 @@ def act(conn: sqlite3.Connection, case_no: str, action: str, actor: accounts.Act
                          task_id=task_id)
         fid = apply(conn, changes)
     return {"fid": fid, **changes.event}
+
+
+def reassign(conn: sqlite3.Connection, task_id: str, to_username: str, actor: accounts.Actor, *,
+             at=None, note: str | None = None) -> dict:
+    """Move an open 核实/核查 task to another active collector, logged on the case, status unchanged
+    (the old device drops the task on its next pull); -> {"fid", "from", "to", "kind"}."""
+    if actor.role not in roles_for("reassign_task"):  # refused before anything is looked up
+        raise Problem("case.forbidden_role", action="reassign_task", role=actor.role)
+    with db.transaction(conn):
+        task = tasklib.reassignable(tasklib.one(conn, task_id), task_id)
+        event = act(conn, task["case_no"], "reassign_task", actor, at=at, note=note, task_id=task_id,
+                    assignee=to_username)
+    return {"fid": event["fid"], **json.loads(event["data"])}
+
+
+def keep_field_result(conn: sqlite3.Connection, task_id: str, actor: accounts.Actor, *, at, kind: str,
+                      outcome: str, uuid: str, conflict: str, location: Mapping | None = None,
+                      note: str | None = None, photos: Iterable[str] = ()) -> dict:
+    """Keep a collector's 核实/核查 (`kind` verify/check) result that no longer fits its case on the
+    case's history as a `field_result` event with its photos, status unchanged (`conflict`: the code
+    that stopped it, e.g. the task was reassigned or the case voided); -> the event written (with its fid)."""
+    with db.transaction(conn):
+        task = tasklib.one(conn, task_id)
+        if task is None:
+            raise Problem("task.not_found", task=str(task_id), kind=str(kind))
+        return act(conn, task["case_no"], "field_result", actor, at=at, note=note, photos=photos,
+                   task_id=task_id, uuid=uuid, type=kind, outcome=outcome, conflict=conflict, location=location)
 
 
 def _check_source(actor: accounts.Actor, source: str) -> None:
@@ -271,8 +320,10 @@ def report(conn: sqlite3.Connection, actor: accounts.Actor, *, kind: str, class_
            lon: float | None = None, lat: float | None = None, x: float | None = None,
            y: float | None = None, description: str = "", source: str = "collector", at=None,
            ObjID: str | None = None, photos: Iterable[str] = (), reporter: str | None = None,
-           address: str | None = None) -> str:
-    """Open a case in `reported` (its `report` event and photos with it); returns the case number."""
+           address: str | None = None, flag_duplicates: bool = False) -> str:
+    """Open a case in `reported` (its `report` event and photos with it); returns the case number.
+
+    `flag_duplicates`: flag the case `possible_duplicate:<case_no>` when `possible_duplicate` finds one."""
     when, shas = _moment(at), _photo_list(photos)
     _check_source(actor, source)
     with db.transaction(conn):
@@ -282,9 +333,25 @@ def report(conn: sqlite3.Connection, actor: accounts.Actor, *, kind: str, class_
         px, py = _position(srs_id, lon, lat, x, y, fallback)
         grid = geocode.grid_for(conn, px, py)
         ctx = Context(calendar(conn), deadlines.step_limits(conn))
+        near = possible_duplicate(conn, kind, class_code, px, py) if flag_duplicates else None
         changes = report_changes(geocode.next_case_no(conn, when), actor, when, ctx, kind=kind,
                                  class_code=class_code, grid=grid, geom=gpkg.point(px, py, srs_id),
                                  source=source, ObjID=ObjID, description=description or "",
-                                 address=address, reporter=reporter, photos=shas)
+                                 address=address, reporter=reporter, photos=shas,
+                                 flags=None if near is None else f"{DUPLICATE_FLAG}{near}")
         apply(conn, changes)
     return changes.case_no
+
+
+def possible_duplicate(conn: sqlite3.Connection, kind: str, class_code: str, x: float, y: float) -> str | None:
+    """An open case of the same class within `duplicate_radius_m` of (x, y) in the centre CRS, if any."""
+    radius = float(db.meta(conn, "duplicate_radius_m", "30") or 30)
+    sql = ("SELECT c.case_no, c.geom FROM rtree_cases_geom r JOIN cases c ON c.fid = r.id "
+           "WHERE r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ? "
+           "AND c.kind = ? AND c.class_code = ? AND c.status NOT IN ('closed', 'voided', 'rejected') "
+           "ORDER BY c.case_no")
+    for near, geom in conn.execute(sql, (x - radius, x + radius, y - radius, y + radius, kind, class_code)):
+        ox, oy = gpkg.decode(geom)[1]
+        if crs.distance_m(x, y, ox, oy) <= radius:
+            return near
+    return None

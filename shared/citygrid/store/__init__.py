@@ -2,15 +2,19 @@
 """Storage: the centre GeoPackage and the photo blobs beside it.
 
 - `connection`: SQLite connections (pragmas, GeoPackage functions, transactions, coded errors);
-- `db`: opening and creating a centre (refusing foreign or newer files, migrating older ones);
+- `db`: opening and creating a centre (refusing foreign or newer files, migrating older ones); its
+  `open_centre`, `create_centre`, `connect` and `transaction` are also here, as everything starts there;
 - `gpkg`: GeoPackage geometry blobs, ST_* functions, R-tree triggers, the contents tables;
 - `migrations` and `schema_v1` … `schema_v4`: the numbered schema;
 - `blobs`: the content-addressed photo store (`center.blobs/ab/cd/<sha256>`);
 - `integrity`: `citygrid check`.
 
-The store imports nothing of the case loop or of sync (a test holds the layering).
+The store imports only the base modules, nothing of the case loop, sync or the demo (a test holds the
+layering). Importing this package loads what opening a centre needs (`db`, `connection`, `gpkg`,
+`migrations`, the schemas); `blobs` and `integrity` load when named.
 """
 
 from .db import connect, create_centre, open_centre, transaction
 
-__all__ = ["connect", "create_centre", "open_centre", "transaction"]
+__all__ = ["blobs", "connect", "connection", "create_centre", "db", "gpkg", "integrity", "migrations",
+           "open_centre", "schema_v1", "schema_v2", "schema_v3", "schema_v4", "transaction"]

@@ -1,9 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Sync between the centre and field devices, and Open311.
 
-- `protocol`: what both sides share — wire types, protocol versions, item validation, receipts;
-- the centre's side: `pull` (scoped deltas), `push` (exactly-once items), `batches` (shift review),
-  `sessions` (device tokens and login throttling), `open311` (GeoReport v2).
+What both sides share, and all the field app carries of this package:
+- `protocol` (with `items`): protocol versions, wire types as frozen dataclasses with
+  `to_wire`/`from_wire`, the one item validation, receipts and the codes a device must understand.
+  It imports the standard library and citygrid's base modules only.
 
-The field app imports `protocol` only; the centre's modules use the loop and the store.
+The centre's side:
+- `pull`: per-assignment deltas for one device, paginated by a revision cursor;
+- `push`: a device's batch of field results, each applied once, each with a receipt;
+- `batches`: the shift-end review of what each push brought back;
+- `sessions`: device logins with throttling, bearer tokens, expiry, revocation;
+- `open311`: GeoReport v2 for public reports and hotline systems.
+
+These use the loop, the store and the base modules, never the demo. Importing this package imports
+none of its modules.
 """
+
+__all__ = ["batches", "items", "open311", "protocol", "pull", "push", "sessions"]

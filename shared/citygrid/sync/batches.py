@@ -11,7 +11,7 @@ from .. import times
 from ..loop.accounts import Actor
 from ..problems import Problem
 from ..store import db
-from . import push as sync_push
+from . import protocol
 
 REVIEWERS = ("supervisor", "admin", "leader")
 BATCH_COLS = ("batch_id", "device_id", "username", "received_at", "last_push_at", "pushes", "items", "accepted",
@@ -104,7 +104,7 @@ def resolve_item(conn: sqlite3.Connection, actor: Actor, uuid: str, resolution: 
     _require(actor)
     if not isinstance(resolution, str) or not resolution.strip():
         raise Problem("batch.resolution_required")
-    canon = sync_push.canonical_uuid(uuid)
+    canon = protocol.canonical_uuid(uuid)
     with db.transaction(conn):
         rows = conn.execute("SELECT fid, username, flagged, resolved_at FROM sync_items WHERE uuid = ? "
                             "AND (? IS NULL OR username = ?) ORDER BY username",

@@ -21,6 +21,7 @@ from .. import crs
 from ..loop.accounts import Actor
 from ..problems import Problem
 from ..store import db, gpkg
+from .protocol import PullItem, PullPage
 
 CURSOR_PREFIX = "r"
 ALL = 2**62  # a revision bound above every revision
@@ -35,8 +36,8 @@ class Item:
     deleted: bool
     data: dict | None
 
-    def to_wire(self) -> dict:
-        return {"type": self.type, "id": self.id, "deleted": self.deleted, "data": self.data or {}}
+    def wire(self) -> PullItem:
+        return PullItem(self.type, self.id, self.deleted, self.data or {})
 
 
 def parse_cursor(cursor: str | None, top: int) -> int:
@@ -71,7 +72,7 @@ def pull(conn: sqlite3.Connection, actor: Actor, device_id: str, cursor: str | N
         last = changes[-1].rev if more else top
         page = [scope.materialize(it) for it in _dedupe(changes + scope.bundles(changes))]
         _remember(conn, device_id, page)
-    return {"cursor": f"{CURSOR_PREFIX}{last}", "has_more": more, "items": [it.to_wire() for it in page]}
+    return PullPage(f"{CURSOR_PREFIX}{last}", more, tuple(it.wire() for it in page)).to_wire()
 
 
 def _dedupe(items: list[Item]) -> list[Item]:

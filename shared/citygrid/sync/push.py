@@ -17,52 +17,27 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
+from enum import Enum
 
-from .. import crs, times
+from .. import times
 from ..loop import workflow
 from ..loop.accounts import Actor
 from ..problems import Problem
 from ..store import blobs as bloblib
-from ..store import db, gpkg, schema_v4
+from ..store import db
+from . import protocol
+from .protocol import Receipt, Status
 
 log = logging.getLogger("citygrid.sync")
 
-ITEM_TYPES = ("check", "verify", "report")
-# patterns are used with fullmatch: `$` would let a trailing newline through
-UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
-BATCH_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-SHA256 = re.compile(r"[0-9a-f]{64}")
-# problems that mean "the world moved on", not "the item is wrong"
-CONFLICTS = ("task.not_yours", "task.not_open", "case.illegal_transition", "case.conflict", "task.not_held")
 # storage trouble, not the item's fault: the push stops (503) and the device sends it again
 TRANSIENT = ("db.locked", "db.io_error", "db.readonly", "db.corrupt")  # not the item's fault: the device retries
 ACTIONS = {("check", "pass"): "check_pass", ("check", "fail"): "check_fail",
            ("verify", "confirmed"): "verify_confirmed", ("verify", "not_found"): "verify_not_found"}
-MAX_DEPTH = 32  # nesting of an item's JSON; a real payload has 3 levels
-MAX_TASK_ID = 128
 MAX_STORED_JSON = 100_000
-
-
-@dataclass(frozen=True)
-class Receipt:
-    uuid: str
-    status: str
-    code: str | None = None
-    message: str | None = None
-    missing: tuple[str, ...] = ()
-    case_no: str | None = None
-
-    def to_wire(self) -> dict:
-        text = times.shown(self.message, 500) if self.message is not None else None
-        out = {"uuid": self.uuid, "status": self.status, "code": self.code, "message": text,
-               "missing": list(self.missing)}
-        if self.case_no:
-            out["case_no"] = self.case_no
-        return out
 
 
 def push(conn: sqlite3.Connection, actor: Actor, device_id: str, batch: dict, *,
@@ -70,29 +45,14 @@ def push(conn: sqlite3.Connection, actor: Actor, device_id: str, batch: dict, *,
     """-> {"batch_id", "receipts": [...]} per CONTRACT.md §4."""
     if actor.role not in ("collector", "unit"):
         raise Problem("auth.forbidden", role=actor.role)
-    batch_id, items = _check_batch(batch, device_id, max_items)
+    batch_id, items = protocol.read_batch(batch, device_id, max_items)
     now = times.now()
     with db.transaction(conn):
         _open_batch(conn, batch_id, device_id, actor, now)
     receipts = [_one(conn, actor, device_id, batch_id, item, store, now) for item in items]
     with db.transaction(conn):
         _count(conn, batch_id, actor.username, now)
-    return {"batch_id": batch_id, "receipts": [r.to_wire() for r in receipts]}
-
-
-def _check_batch(batch, device_id: str, max_items: int) -> tuple[str, list]:
-    if not isinstance(batch, dict):
-        raise Problem("sync.bad_batch", reason="not an object")
-    batch_id, items = batch.get("batch_id"), batch.get("items")
-    if not isinstance(batch_id, str) or not BATCH_ID.fullmatch(batch_id):
-        raise Problem("sync.bad_batch", reason="batch_id")
-    if batch.get("device_id") != device_id:
-        raise Problem("sync.device_mismatch", device_id=times.shown(batch.get("device_id"), 128))
-    if not isinstance(items, list):
-        raise Problem("sync.bad_batch", reason="items")
-    if len(items) > max_items:
-        raise Problem("sync.too_many_items", count=len(items), max_items=max_items)
-    return batch_id, items
+    return protocol.PushReply(batch_id, tuple(receipts)).to_wire()
 
 
 def _open_batch(conn, batch_id: str, device_id: str, actor: Actor, now: datetime) -> None:
@@ -127,9 +87,9 @@ def _count(conn, batch_id: str, username: str, now: datetime) -> None:
 def _one(conn, actor: Actor, device_id: str, batch_id: str, item, store, now: datetime) -> Receipt:
     """The item's receipt; it carries the uuid as the device spelt it, so the device can match it."""
     sent = item.get("uuid") if isinstance(item, dict) else None
-    uuid = canonical_uuid(sent)
+    uuid = protocol.canonical_uuid(sent)
     if uuid is None:
-        return Receipt(times.shown(sent) if sent else "", "rejected", "sync.bad_uuid",
+        return Receipt(times.shown(sent) if sent else "", Status.REJECTED, "sync.bad_uuid",
                        "item uuid missing or malformed")
     try:
         with db.transaction(conn):
@@ -140,13 +100,6 @@ def _one(conn, actor: Actor, device_id: str, batch_id: str, item, store, now: da
             raise
         receipt = _failed(conn, actor, device_id, batch_id, item, uuid, exc, now)
     return replace(receipt, uuid=sent)
-
-
-def canonical_uuid(value) -> str | None:
-    """The stored spelling of an item uuid (lower case, hyphenated), or None when it is not one."""
-    if not isinstance(value, str) or not UUID.fullmatch(value):
-        return None
-    return schema_v4.canonical_uuid(value)
 
 
 def _record_receipt(conn, batch_id: str, uuid: str, receipt: Receipt, now: datetime) -> None:
@@ -166,7 +119,8 @@ def _failed(conn, actor, device_id, batch_id, item, uuid, exc, now) -> Receipt:
     code = exc.code if isinstance(exc, Problem) else "sync.item_failed"
     log.error("push: item %s of batch %s (%s) failed with %s; payload %s", uuid, batch_id, actor.username, code,
               _stored_json(item.get("payload"))[:2000], exc_info=exc)
-    receipt = Receipt(uuid, "rejected", code, "the server could not apply this item; it is kept for the supervisor")
+    receipt = Receipt(uuid, Status.REJECTED, code,
+                      "the server could not apply this item; it is kept for the supervisor")
     try:
         with db.transaction(conn):
             _store(conn, item, uuid, actor, device_id, batch_id, "rejected", code, flagged=True)
@@ -182,17 +136,26 @@ def _decide(conn, actor, device_id, batch_id, item, uuid, store) -> Receipt:
     prior = conn.execute("SELECT status, code, case_no FROM sync_items WHERE username = ? AND uuid = ?",
                          (actor.username, uuid)).fetchone()
     if prior is not None:
-        return Receipt(uuid, "duplicate", prior["code"], f"already {prior['status']}", case_no=prior["case_no"])
+        return Receipt(uuid, Status.DUPLICATE, prior["code"], f"already {prior['status']}",
+                       case_no=prior["case_no"])
     try:
-        kind, payload, photos = _check_item(item)
+        parsed = protocol.PushItem.from_wire(item)  # the one item validation, the device's too
     except Problem as p:
         _store(conn, item, uuid, actor, device_id, batch_id, "rejected", p.code)
-        return Receipt(uuid, "rejected", p.code, str(p))
+        return Receipt(uuid, Status.REJECTED, p.code, str(p))
+    kind, payload, photos = parsed.type.value, _fields(parsed.payload), parsed.photos
     missing = tuple(sha for sha in photos if not _have(conn, store, sha, actor.username))
     if missing:
-        return Receipt(uuid, "photos_missing", "sync.photos_missing", f"{len(missing)} photo(s) not on the server",
-                       missing)
+        return Receipt(uuid, Status.PHOTOS_MISSING, "sync.photos_missing",
+                       f"{len(missing)} photo(s) not on the server", missing)
     return _apply(conn, actor, device_id, batch_id, item, uuid, kind, payload, photos)
+
+
+def _fields(payload) -> dict:
+    """A payload as the appliers below read it: a dict of plain values, time parsed, location a dict
+    (a shallow copy: dataclasses.asdict deep-copies, five times the cost of the validation itself)."""
+    return {k: v.value if isinstance(v, Enum) else dict(vars(v)) if isinstance(v, protocol.Location) else v
+            for k, v in vars(payload).items()}
 
 
 def _have(conn, store, sha: str, username: str) -> bool:
@@ -209,7 +172,7 @@ def _apply(conn, actor, device_id, batch_id, item, uuid, kind, payload, photos) 
     except Problem as p:
         if p.code in TRANSIENT:
             raise
-        if p.code in CONFLICTS and kind != "report":
+        if p.code in protocol.CONFLICTS and kind != "report":
             case_no = _keep_conflict(conn, actor, kind, payload, photos, uuid, p.code)
             _store(conn, item, uuid, actor, device_id, batch_id, "conflict", p.code, case_no, flagged=True)
             return Receipt(uuid, "conflict", p.code, "kept on the case history for the supervisor", case_no=case_no)
@@ -243,48 +206,22 @@ def _report(conn, actor, payload, photos) -> tuple[str, str | None]:
     case_no = workflow.report(conn, actor, kind=payload["kind"], class_code=payload["class_code"],
                               lon=loc["lon"], lat=loc["lat"], description=payload.get("description") or "",
                               source="collector", at=payload["observed_at"], ObjID=payload.get("ObjID"),
-                              photos=photos)
-    near = possible_duplicate(conn, case_no)
-    if near is None:
-        return case_no, None
-    conn.execute("UPDATE cases SET flags = ? WHERE case_no = ?", (f"possible_duplicate:{near}", case_no))
-    return case_no, "report.possible_duplicate"
-
-
-def possible_duplicate(conn, case_no: str) -> str | None:
-    """An open case of the same class within `duplicate_radius_m` of this one, if any."""
-    radius = float(db.meta(conn, "duplicate_radius_m", "30") or 30)
-    me = conn.execute("SELECT kind, class_code, geom FROM cases WHERE case_no = ?", (case_no,)).fetchone()
-    x, y = gpkg.decode(me["geom"])[1]
-    sql = ("SELECT c.case_no, c.geom FROM rtree_cases_geom r JOIN cases c ON c.fid = r.id "
-           "WHERE r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ? AND c.case_no != ? "
-           "AND c.kind = ? AND c.class_code = ? AND c.status NOT IN ('closed', 'voided', 'rejected') "
-           "ORDER BY c.case_no")
-    for row in conn.execute(sql, (x - radius, x + radius, y - radius, y + radius, case_no, me["kind"],
-                                  me["class_code"])):
-        ox, oy = gpkg.decode(row["geom"])[1]
-        if crs.distance_m(x, y, ox, oy) <= radius:
-            return row["case_no"]
-    return None
+                              photos=photos, flag_duplicates=True)
+    flagged = workflow.case_row(conn, case_no)["flags"] is not None
+    return case_no, "report.possible_duplicate" if flagged else None
 
 
 def _keep_conflict(conn, actor, kind, payload, photos, uuid, code) -> str | None:
     """Record a result that no longer fits as an observation on its case (status unchanged)."""
-    task = conn.execute("SELECT case_no FROM tasks WHERE id = ?", (payload["task_id"],)).fetchone()
-    if task is None:
+    try:
+        event = workflow.keep_field_result(conn, payload["task_id"], actor, at=payload["observed_at"], kind=kind,
+                                           outcome=payload["outcome"], uuid=uuid, conflict=code,
+                                           location=payload.get("location"), note=_note(payload), photos=photos)
+    except Problem as p:  # the task is gone, or a unit's device sent it: the item alone is kept
+        if p.code not in ("task.not_found", "case.forbidden_role"):
+            raise
         return None
-    case = conn.execute("SELECT status FROM cases WHERE case_no = ?", (task["case_no"],)).fetchone()
-    data = {"uuid": uuid, "type": kind, "outcome": payload["outcome"], "conflict": code,
-            "location": payload.get("location")}
-    fid = conn.execute(
-        "INSERT INTO case_events (case_no, action, actor, role, from_status, to_status, at, task_id, note, photos, "
-        "data) VALUES (?, 'field_result', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (task["case_no"], actor.username, actor.role, case["status"], case["status"],
-         times.to_db(payload["observed_at"]), payload["task_id"], _note(payload), json.dumps(list(photos)),
-         json.dumps(data, ensure_ascii=False))).lastrowid
-    conn.executemany("INSERT OR IGNORE INTO case_photos (case_no, sha256, event_fid) VALUES (?, ?, ?)",
-                     [(task["case_no"], sha, fid) for sha in photos])
-    return task["case_no"]
+    return event["case_no"]
 
 
 def _store(conn, item, uuid, actor, device_id, batch_id, status, code, case_no=None, *, flagged=False) -> None:
@@ -327,113 +264,10 @@ def _plain(value, depth: int = 0):
         return value if -2 ** 63 <= value < 2 ** 63 else f"<{value.bit_length()}-bit integer>"
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if depth >= MAX_DEPTH:
+    if depth >= protocol.MAX_DEPTH:
         return "<nested too deeply>"
     if isinstance(value, dict):
         return {_plain(str(k)): _plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v, depth + 1) for v in value]
     return _plain(str(value))
-
-
-# --- validation ---------------------------------------------------------------------------------
-
-def _check_item(item: dict) -> tuple[str, dict, tuple[str, ...]]:
-    """-> (type, payload with parsed time and location, photo digests); anything malformed is a Problem."""
-    _check_plain(item)
-    kind, payload, photos = item.get("type"), item.get("payload"), item.get("photos", [])
-    if not isinstance(kind, str) or kind not in ITEM_TYPES:
-        raise Problem("sync.bad_item", reason="type", value=times.shown(kind, 32))
-    if not isinstance(payload, dict):
-        raise Problem("sync.bad_item", reason="payload")
-    if item.get("created_at") is not None:
-        _time(item["created_at"], "created_at")
-    clean = dict(payload)
-    clean["observed_at"] = _time(payload.get("observed_at"), "observed_at")
-    clean["location"] = _location(payload.get("location"), required=kind == "report")
-    if kind == "report":
-        _report_fields(clean)
-    else:
-        _result_fields(kind, clean)
-    return kind, clean, _photos(photos)
-
-
-def _check_plain(value, depth: int = 0) -> None:
-    """Only what strict JSON carries: UTF-8 text (no lone surrogates), finite numbers, modest nesting."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise Problem("sync.bad_item", reason="text that is not valid UTF-8") from None
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise Problem("sync.bad_item", reason="NaN or Infinity")
-    elif isinstance(value, dict | list):
-        if depth >= MAX_DEPTH:
-            raise Problem("sync.bad_item", reason="nested too deeply")
-        for part in (*value, *value.values()) if isinstance(value, dict) else value:
-            _check_plain(part, depth + 1)
-
-
-def _time(value, field: str) -> datetime:
-    if not isinstance(value, str):
-        raise Problem("sync.bad_item", reason=field)
-    return times.parse(value)
-
-
-def _photos(photos) -> tuple[str, ...]:
-    if not isinstance(photos, list) or len(photos) > 20:
-        raise Problem("sync.bad_item", reason="photos")
-    shas = tuple(p.lower() if isinstance(p, str) else p for p in photos)
-    for sha in shas:
-        if not isinstance(sha, str) or not SHA256.fullmatch(sha):
-            raise Problem("blob.bad_digest", sha256=times.shown(sha, 80))
-    return tuple(dict.fromkeys(shas))
-
-
-def _location(loc, *, required: bool) -> dict | None:
-    if loc is None and not required:
-        return None
-    if not isinstance(loc, dict) or "lon" not in loc or "lat" not in loc:
-        raise Problem("sync.bad_item", reason="location")
-    lon, lat = _number(loc["lon"], "location.lon"), _number(loc["lat"], "location.lat")
-    acc = _number(loc["accuracy_m"], "location.accuracy_m") if loc.get("accuracy_m") is not None else None
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise Problem("sync.bad_item", reason="location")
-    return {"lon": lon, "lat": lat, "accuracy_m": acc}
-
-
-def _number(value, field: str) -> float:
-    """A finite number (or its text); a 400-digit integer or a boolean is not a coordinate."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise Problem("sync.bad_item", reason=field)
-    try:
-        number = float(value)
-    except (OverflowError, ValueError):
-        raise Problem("sync.bad_item", reason=field) from None
-    if not math.isfinite(number):
-        raise Problem("sync.bad_item", reason=field)
-    return number
-
-
-def _result_fields(kind: str, payload: dict) -> None:
-    task_id, outcome = payload.get("task_id"), payload.get("outcome")
-    if not isinstance(task_id, str) or not 0 < len(task_id) <= MAX_TASK_ID:
-        raise Problem("sync.bad_item", reason="task_id")
-    if not isinstance(outcome, str) or (kind, outcome) not in ACTIONS:
-        raise Problem("sync.bad_item", reason="outcome", value=times.shown(outcome, 32))
-    for field in ("reason", "note"):
-        if payload.get(field) is not None and not isinstance(payload[field], str):
-            raise Problem("sync.bad_item", reason=field)
-    if kind == "check" and outcome == "fail" and not (payload.get("reason") or payload.get("note")):
-        raise Problem("sync.bad_item", reason="a failed check needs a reason")
-
-
-def _report_fields(payload: dict) -> None:
-    if not isinstance(payload.get("kind"), str) or payload["kind"] not in ("component", "event"):
-        raise Problem("sync.bad_item", reason="kind")
-    if not isinstance(payload.get("class_code"), str):
-        raise Problem("sync.bad_item", reason="class_code")
-    if payload.get("ObjID") is not None and not isinstance(payload["ObjID"], str):
-        raise Problem("sync.bad_item", reason="ObjID")
-    if not isinstance(payload.get("description", ""), str):
-        raise Problem("sync.bad_item", reason="description")
