@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[1] / "shared" / "citygrid"
-BASE = ("problems", "messages", "times", "crs", "codes")  # citygrid.<name>: shared by store and loop
+BASE = ("problems", "messages", "i18n", "times", "crs", "codes")  # citygrid.<name>: shared by store and loop
 CLI = ("cli", "__main__", "commands")
 RANK = {"base": 0, "store": 1, "loop": 2, "sync": 3, "demo": 4, "cli": 5}  # import only your rank or lower
 PROTOCOL = "citygrid.sync.protocol"

@@ -2,7 +2,7 @@
 """citygrid core: the closed loop of digital city management, in the stdlib alone (no UI toolkit, web
 framework or geo library), carried by the QGIS desk, the field app and the sync service.
 
-Base modules, shared by every part: `problems` (coded errors), `messages` (their English lines),
+Base modules, shared by every part: `problems` (coded errors), `messages` (their lines), `i18n` (zh_CN/en),
 `times` (stored timestamps), `crs` (the centre's coordinate systems), `codes` (grid, component and class
 code formats). Subpackages, each importing only the base modules and those listed before it:
 - `store`: the centre GeoPackage, its schema and migrations, photo blobs, the integrity check;

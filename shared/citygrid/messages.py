@@ -7,6 +7,7 @@ plus its details, so a new code is never silent.
 
 from __future__ import annotations
 
+from . import i18n
 from .problems import Problem
 
 TEXTS: dict[str, str] = {
@@ -202,11 +203,15 @@ TEXTS: dict[str, str] = {
 }
 
 
-def message(problem: Problem) -> str:
+def message(problem: Problem, lang: str | None = None) -> str:
+    """One line for `problem` in the current (or given) language (citygrid.i18n)."""
     template = TEXTS.get(problem.code)
     if template is not None:
         try:
-            return template.format(**problem.details)
-        except (KeyError, IndexError):
-            pass
+            return i18n.translated(problem.code, template, lang).format(**problem.details)
+        except (KeyError, IndexError, ValueError):
+            try:
+                return template.format(**problem.details)
+            except (KeyError, IndexError, ValueError):
+                pass
     return str(problem)

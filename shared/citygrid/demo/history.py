@@ -5,7 +5,7 @@ workflow's pure decisions (`transitions.decide`) from report to close — or as 
 A `CasePlan` holds both what happened (the actions, for the step-by-step path through `workflow`)
 and the rows that resulted (for the bulk writer); the two paths must write identical databases.
 Both plan with `decide` itself: the demo has no effects of its own, so a change to the transition
-table or its effects reaches the demo by itself (docs/demo-planner.md).
+table or its effects reaches the demo by itself (docs/core-design.md, "The demo centre").
 """
 
 from __future__ import annotations
