@@ -20,12 +20,12 @@ import pytest
 CORE = Path(__file__).resolve().parents[1] / "shared" / "citygrid"
 BASE = ("problems", "messages", "i18n", "times", "crs", "codes")  # citygrid.<name>: shared by store and loop
 CLI = ("cli", "__main__", "commands")
-RANK = {"base": 0, "store": 1, "loop": 2, "sync": 3, "demo": 4, "cli": 5}  # import only your rank or lower
+RANK = {"base": 0, "store": 1, "loop": 2, "sync": 3, "admin": 3, "demo": 4, "cli": 5}  # import only your rank or lower
 PROTOCOL = "citygrid.sync.protocol"
 PROTOCOL_PARTS = (PROTOCOL, "citygrid.sync.items")  # the protocol and the item types it re-exports
 DEMO_COMMAND = "citygrid.commands.demo"  # the one importer of the demo outside it
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
-RULES = ("base", "store", "loop", "sync", "demo", "protocol", "demo_importers", "cycles", "placed")
+RULES = ("base", "store", "loop", "sync", "admin", "demo", "protocol", "demo_importers", "cycles", "placed")
 
 
 def modules(root: Path) -> dict[str, Path]:
@@ -41,7 +41,7 @@ def layer(name: str) -> str | None:
     parts = name.split(".")
     if len(parts) == 1 or parts[1] in BASE:
         return "base"
-    if parts[1] in ("store", "loop", "sync", "demo"):
+    if parts[1] in ("store", "loop", "sync", "admin", "demo"):
         return parts[1]
     return "cli" if parts[1] in CLI else None
 

@@ -9,6 +9,7 @@ code formats). Subpackages, each importing only the base modules and those liste
 - `loop`: accounts, code tables, calendars and deadlines, transitions and the workflow, geocoding,
   evaluation;
 - `sync`: the centre's side of device sync (pull, push, shift batches, sessions) and Open311;
+- `admin`: adopting citygrid for a city (init, GDAL imports, code tables, calendar, export);
 - `demo`: the demo city, imported only by `citygrid demo`.
 The command line is `cli`, one module per command in `commands`. Importing a package imports none of
 its modules but what its docstring names (docs/core-design.md is the map; tests/test_layering.py
