@@ -36,7 +36,6 @@ WGS84_GEOGCS = (
 )
 GK3_FIRST, GK3_LAST = 4534, 4554
 LOCAL_SRS_ID = 100000  # GDAL's first srs_id for a definition without an authority code
-AREA_MARGIN_DEG = 3.0  # how far beyond a CRS's published area of use a point is still converted
 
 # CGCS2000 ellipsoid and the Gauss-Krüger zone constants (scale 1, false easting 500 km).
 A_AXIS, FLATTENING = 6378137.0, 1 / 298.257222101
@@ -278,15 +277,10 @@ def _make_pair(srs_id: int, definition: str) -> tuple[Callable, Callable]:
     geographic = CRS.from_epsg(4490)
     fwd = Transformer.from_crs(geographic, target, always_xy=True)
     inv = Transformer.from_crs(target, geographic, always_xy=True)
-    area = target.area_of_use
-    bounds = None if area is None else (area.west - AREA_MARGIN_DEG, area.south - AREA_MARGIN_DEG,
-                                        area.east + AREA_MARGIN_DEG, area.north + AREA_MARGIN_DEG)
+    lon0 = _origin_longitude(target)
 
-    def check(lon: float, lat: float) -> None:
-        outside = abs(lat) > MAX_LAT or abs(lon) > 180
-        if bounds is not None and not outside and area.west <= area.east:  # not across the antimeridian
-            outside = not (bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3])
-        if outside:
+    def check(lon: float, lat: float) -> None:  # the band the fast path trusts, around any origin meridian
+        if abs(lat) > MAX_LAT or abs(lon) > 180 or (lon0 is not None and abs(_dlon(lon, lon0)) > MAX_DLON):
             raise Problem("crs.out_of_range", lon=lon, lat=lat, srs_id=srs_id)
 
     def forward(lon: float, lat: float) -> tuple[float, float]:
@@ -306,6 +300,21 @@ def _make_pair(srs_id: int, definition: str) -> tuple[Callable, Callable]:
         return lon, lat
 
     return forward, inverse
+
+
+def _origin_longitude(target) -> float | None:
+    """The projection's origin meridian (transverse Mercator's central meridian...), if it has one."""
+    if target.is_bound:  # +towgs84 makes a bound CRS: its projection is the source CRS's
+        target = target.source_crs
+    op = target.coordinate_operation
+    for param in op.params if op is not None else ():
+        if param.name.startswith("Longitude of") and param.unit_name == "degree":
+            return float(param.value)
+    return None
+
+
+def _dlon(lon: float, lon0: float) -> float:
+    return (lon - lon0 + 180.0) % 360.0 - 180.0
 
 
 @dataclass(frozen=True)
