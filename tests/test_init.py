@@ -323,7 +323,8 @@ def test_resolve_reads_a_wkt_file_and_keeps_a_local_definition(tmp_path):
     wkt = tmp_path / "city.prj"
     wkt.write_text(local.to_wkt(), encoding="utf-8")
     srs = crs.resolve(str(wkt))
-    assert (srs.srs_id, srs.organization) == (crs.LOCAL_SRS_ID, "NONE")
+    assert (srs.srs_id, srs.organization, srs.label) == (crs.LOCAL_SRS_ID, "NONE", "NONE:100000")
+    assert srs.name == "local Transverse Mercator, origin meridian 104.1°E"  # a PROJ string has no name
     assert CRS.from_wkt(srs.definition).equals(local)
     t = crs.transform_for(srs.srs_id, srs.definition)
     assert t.forward(104.1, 30.0)[0] == pytest.approx(50_000.0, abs=1e-6)  # the false easting on the CM

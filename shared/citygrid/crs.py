@@ -329,7 +329,8 @@ class Srs:
 
     @property
     def label(self) -> str:
-        return f"EPSG:{self.srs_id}" if self.organization == "EPSG" else self.name
+        """organization:id as gpkg_spatial_ref_sys holds it: EPSG:4544, or NONE:100000 for a local one."""
+        return f"{self.organization}:{self.organization_id}"
 
 
 _EPSG = re.compile(r"(?:epsg:)?([0-9]{1,6})", re.IGNORECASE)
@@ -384,8 +385,18 @@ def _from_pyproj(user_input: str, shown: str) -> Srs:
     code = found.to_epsg(min_confidence=100)
     if code is not None:
         return _fast_srs(code) if GK3_FIRST <= code <= GK3_LAST else Srs(code, found.name, "EPSG", code, wkt)
-    name = found.name if found.name and found.name != "unknown" else "local projected CRS"
-    return Srs(LOCAL_SRS_ID, name, "NONE", LOCAL_SRS_ID, wkt)
+    return Srs(LOCAL_SRS_ID, _local_name(found), "NONE", LOCAL_SRS_ID, wkt)
+
+
+def _local_name(found) -> str:
+    """The definition's own name, or its method and origin meridian when it has none (a PROJ string)."""
+    if found.name and found.name != "unknown":
+        return found.name
+    projected = found.source_crs if found.is_bound else found
+    op = projected.coordinate_operation
+    lon0 = _origin_longitude(found)
+    method = f"local {op.method_name}" if op is not None and op.method_name else "local projected CRS"
+    return method if lon0 is None else f"{method}, origin meridian {lon0:g}°E"
 
 
 def _fast_srs(code: int) -> Srs:
