@@ -69,12 +69,15 @@ def test_a_report_at_a_lon_lat_inside_the_grid_lands_in_it(made):
     assert [x["status"] for x in r.json()["receipts"]] == ["accepted"], r.text
     conn = db.open_centre(made["path"], readonly=True)
     try:
-        grid_code, geom = conn.execute("SELECT grid_code, geom FROM cases").fetchone()
+        case_no, grid_code, geom = conn.execute("SELECT case_no, grid_code, geom FROM cases").fetchone()
     finally:
         conn.close()
     x, y = gpkg.decode(geom)[1]
     assert grid_code == fx.GRID
     assert math.hypot(x - made["centre"][0] - 70.0, y - made["centre"][1] - 60.0) < 1e-3
+    # and the public sees it where it was reported (Open311 converts back through the same transform)
+    (shown,) = made["client"].get(f"/open311/v2/requests/{case_no}.json").json()
+    assert abs(shown["long"] - lon) < 1e-7 and abs(shown["lat"] - lat) < 1e-7
 
 
 def test_a_report_outside_every_grid_is_refused_with_a_coded_reason(made):
