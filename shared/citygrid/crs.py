@@ -1,12 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Coordinate reference systems the centre may use: CGCS2000 geographic and its 3-degree
-Gauss-Krüger zones (EPSG:4534-4554, central meridians 75°E-135°E, no zone prefix)."""
+"""Coordinate reference systems the centre may use, and every conversion between the devices'
+longitude/latitude and the centre's x/y (`centre_transform`, the one place).
+
+Fast path, pure Python (the field app carries it): CGCS2000 geographic and its 3-degree Gauss-Krüger
+zones EPSG:4534-4554 (central meridians 75°E-135°E, no zone prefix). Any other projected CRS in metres
+that PROJ knows (other Gauss-Krüger zones, 6-degree and zone-prefixed ones, UTM, a city's local system
+as an EPSG code, a PROJ string or WKT) goes through pyproj, imported inside functions: centre side only.
+A CRS without an authority code is stored in gpkg_spatial_ref_sys under `LOCAL_SRS_ID` (organization
+NONE), as GDAL does; the centre reads its definition back from there.
+"""
 
 from __future__ import annotations
 
 import cmath
 import math
+import os
+import re
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +35,7 @@ WGS84_GEOGCS = (
     'UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]'
 )
 GK3_FIRST, GK3_LAST = 4534, 4554
+LOCAL_SRS_ID = 100000  # GDAL's first srs_id for a definition without an authority code
 
 # CGCS2000 ellipsoid and the Gauss-Krüger zone constants (scale 1, false easting 500 km).
 A_AXIS, FLATTENING = 6378137.0, 1 / 298.257222101
@@ -195,19 +207,198 @@ class CentreTransform:
 
 
 def centre_srs_id(conn: sqlite3.Connection) -> int:
-    """The centre's storage CRS from `citygrid_meta.srs_id` (validated)."""
+    """The centre's storage CRS from `citygrid_meta.srs_id` (validated: a fast-path code or a projected
+    definition in gpkg_spatial_ref_sys)."""
+    return centre_transform(conn).srs_id
+
+
+def centre_transform(conn: sqlite3.Connection) -> CentreTransform:
+    """Callables converting between lon/lat and the centre's storage CRS: every conversion of the
+    centre goes through here (the sync pull, Open311, reports, geocoding)."""
     row = conn.execute("SELECT value FROM citygrid_meta WHERE key = 'srs_id'").fetchone()
     raw = row[0] if row else "4549"
     try:
         srs_id = int(raw)
     except (TypeError, ValueError):
         raise Problem("crs.unsupported", srs_id=raw) from None
-    _supported(srs_id)
-    return srs_id
+    if is_geographic(srs_id) or GK3_FIRST <= srs_id <= GK3_LAST:
+        return _fast(srs_id)
+    found = conn.execute("SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?", (srs_id,)).fetchone()
+    if found is None or not found[0] or found[0] == "undefined":
+        raise Problem("crs.unsupported", srs_id=srs_id)
+    return transform_for(srs_id, found[0])
 
 
-def centre_transform(conn: sqlite3.Connection) -> CentreTransform:
-    """Callables converting between lon/lat and the centre's storage CRS."""
-    srs_id = centre_srs_id(conn)
+def _fast(srs_id: int) -> CentreTransform:
     return CentreTransform(srs_id, lambda lon, lat: to_projected(lon, lat, srs_id),
                            lambda x, y: to_lonlat(x, y, srs_id))
+
+
+def transform_for(srs_id: int, definition: str | None = None) -> CentreTransform:
+    """The conversions of `srs_id`: the pure-Python fast path when it is one of its codes, else pyproj
+    over `definition` (WKT or PROJ text; required then)."""
+    if is_geographic(srs_id) or GK3_FIRST <= srs_id <= GK3_LAST:
+        return _fast(srs_id)
+    if not definition:
+        raise Problem("crs.unsupported", srs_id=srs_id)
+    forward, inverse = _pyproj_pair(srs_id, definition)
+    return CentreTransform(srs_id, forward, inverse)
+
+
+# -- any projected CRS through pyproj (centre side) ---------------------------------------------
+
+_local = threading.local()  # pyproj objects are used by the thread that made them
+_KEPT = 8
+
+
+def _pyproj_pair(srs_id: int, definition: str) -> tuple[Callable, Callable]:
+    cache = getattr(_local, "pairs", None)
+    if cache is None:
+        cache = _local.pairs = {}
+    key = (srs_id, definition)
+    pair = cache.get(key)
+    if pair is None:
+        if len(cache) >= _KEPT:
+            cache.clear()
+        pair = cache[key] = _make_pair(srs_id, definition)
+    return pair
+
+
+def _make_pair(srs_id: int, definition: str) -> tuple[Callable, Callable]:
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        target = CRS.from_user_input(definition)
+    except CRSError:
+        raise Problem("crs.unsupported", srs_id=srs_id) from None
+    if not target.is_projected:
+        raise Problem("crs.unsupported", srs_id=srs_id)
+    geographic = CRS.from_epsg(4490)
+    fwd = Transformer.from_crs(geographic, target, always_xy=True)
+    inv = Transformer.from_crs(target, geographic, always_xy=True)
+    lon0 = _origin_longitude(target)
+
+    def check(lon: float, lat: float) -> None:  # the band the fast path trusts, around any origin meridian
+        if abs(lat) > MAX_LAT or abs(lon) > 180 or (lon0 is not None and abs(_dlon(lon, lon0)) > MAX_DLON):
+            raise Problem("crs.out_of_range", lon=lon, lat=lat, srs_id=srs_id)
+
+    def forward(lon: float, lat: float) -> tuple[float, float]:
+        lon, lat = _finite(lon, lat, ("lon", "lat"), srs_id)
+        check(lon, lat)
+        x, y = fwd.transform(lon, lat)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise Problem("crs.out_of_range", lon=lon, lat=lat, srs_id=srs_id)
+        return x, y
+
+    def inverse(x: float, y: float) -> tuple[float, float]:
+        x, y = _finite(x, y, ("x", "y"), srs_id)
+        lon, lat = inv.transform(x, y)
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise Problem("crs.out_of_range", x=x, y=y, srs_id=srs_id)
+        check(lon, lat)
+        return lon, lat
+
+    return forward, inverse
+
+
+def _origin_longitude(target) -> float | None:
+    """The projection's origin meridian (transverse Mercator's central meridian...), if it has one."""
+    if target.is_bound:  # +towgs84 makes a bound CRS: its projection is the source CRS's
+        target = target.source_crs
+    op = target.coordinate_operation
+    for param in op.params if op is not None else ():
+        if param.name.startswith("Longitude of") and param.unit_name == "degree":
+            return float(param.value)
+    return None
+
+
+def _dlon(lon: float, lon0: float) -> float:
+    return (lon - lon0 + 180.0) % 360.0 - 180.0
+
+
+@dataclass(frozen=True)
+class Srs:
+    """A centre CRS as gpkg_spatial_ref_sys holds it."""
+
+    srs_id: int
+    name: str
+    organization: str  # EPSG, or NONE for a definition without an authority code
+    organization_id: int
+    definition: str  # WKT 1 (the GeoPackage's definition column)
+
+    @property
+    def label(self) -> str:
+        """organization:id as gpkg_spatial_ref_sys holds it: EPSG:4544, or NONE:100000 for a local one."""
+        return f"{self.organization}:{self.organization_id}"
+
+
+_EPSG = re.compile(r"(?:epsg:)?([0-9]{1,6})", re.IGNORECASE)
+_PROJ_REASON = re.compile(r"proj_create: (?:Error \d+ \([^)]*\): )?(.*?)\)?$")
+
+
+def resolve(spec: str | int) -> Srs:
+    """The projected, metre-based CRS a user named: `EPSG:N` (or N), a PROJ string, WKT, or a file
+    holding one. A geographic CRS, an unknown one or one not in metres is a coded Problem."""
+    text = str(spec).strip()
+    m = _EPSG.fullmatch(text)
+    if m:
+        code = int(m[1])
+        if GK3_FIRST <= code <= GK3_LAST:
+            return _fast_srs(code)
+        if is_geographic(code):
+            raise Problem("crs.geographic", crs=f"EPSG:{code}")
+        return _from_pyproj(f"EPSG:{code}", text)
+    if text and not text.startswith(("+", "PROJ", "GEOG", "GEOD", "{")) and "[" not in text:
+        try:  # a file holding WKT or a PROJ string (a text file we read: not the database)
+            with open(os.path.expanduser(text), encoding="utf-8-sig") as fh:
+                content = fh.read(1_000_000).strip()
+        except FileNotFoundError:
+            raise Problem("crs.unknown", crs=text, reason="neither EPSG:N, a PROJ string, WKT nor a file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Problem("crs.unreadable", file=text, reason=getattr(exc, "strerror", None) or str(exc)) from None
+        return _from_pyproj(content, text)
+    return _from_pyproj(text, text)
+
+
+def _from_pyproj(user_input: str, shown: str) -> Srs:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    try:
+        found = CRS.from_user_input(user_input)
+    except CRSError as exc:
+        m = _PROJ_REASON.search(str(exc))
+        reason = (m[1].strip() if m else "") or "PROJ does not know it"
+        if reason.startswith("crs not found"):
+            reason = "PROJ's database has no such code"
+        raise Problem("crs.unknown", crs=shown, reason=reason[:120]) from None
+    if found.is_geographic:
+        raise Problem("crs.geographic", crs=shown)
+    if not found.is_projected:
+        raise Problem("crs.not_planar", crs=shown)
+    units = {(a.unit_name, a.unit_conversion_factor) for a in found.axis_info}
+    if len(units) != 1 or next(iter(units))[1] != 1.0 or next(iter(units))[0] not in ("metre", "meter"):
+        raise Problem("crs.not_metres", crs=shown, unit=", ".join(sorted({u[0] for u in units})))
+    wkt = found.to_wkt("WKT1_GDAL") or found.to_wkt()
+    code = found.to_epsg(min_confidence=100)
+    if code is not None:
+        return _fast_srs(code) if GK3_FIRST <= code <= GK3_LAST else Srs(code, found.name, "EPSG", code, wkt)
+    return Srs(LOCAL_SRS_ID, _local_name(found), "NONE", LOCAL_SRS_ID, wkt)
+
+
+def _local_name(found) -> str:
+    """The definition's own name, or its method and origin meridian when it has none (a PROJ string)."""
+    if found.name and found.name != "unknown":
+        return found.name
+    projected = found.source_crs if found.is_bound else found
+    op = projected.coordinate_operation
+    lon0 = _origin_longitude(found)
+    method = f"local {op.method_name}" if op is not None and op.method_name else "local projected CRS"
+    return method if lon0 is None else f"{method}, origin meridian {lon0:g}°E"
+
+
+def _fast_srs(code: int) -> Srs:
+    name, wkt = definition(code)
+    return Srs(code, name, "EPSG", code, wkt)

@@ -101,6 +101,20 @@ TEXTS: dict[str, str] = {
     "crs.not_projected": "EPSG:{srs_id} is not a projected (Gauss-Kruger) coordinate system",
     "crs.out_of_range": "the point is outside the usable range of the coordinate system "
                         "(not a number, beyond 84° latitude or more than 6° from the central meridian)",
+    # a new centre (`citygrid init`, admin.centre): any projected CRS, the holiday file
+    "crs.unknown": "unknown coordinate reference system {crs} ({reason}); give EPSG:N, a PROJ string or a WKT file",
+    "crs.unreadable": "cannot read the coordinate reference system file {file}: {reason}",
+    "crs.geographic": "{crs} is geographic (longitude/latitude); the centre needs a projected system in metres, "
+                      "e.g. a CGCS2000 Gauss-Kruger zone EPSG:4534-4554",
+    "crs.not_planar": "{crs} is not a projected coordinate reference system; the centre needs one in metres",
+    "crs.not_metres": "the axes of {crs} are in {unit}; the centre needs a projected system in metres",
+    "init.bad_name": "the district needs a name of 1-100 characters (--name), not {name!r}",
+    "init.exists": "{path} already exists; citygrid init never overwrites a file",
+    "init.no_directory": "there is no directory {path}",
+    "init.cannot_write": "cannot write in {path}: {reason}",
+    "holidays.unreadable": "cannot read the holiday file {file}: {reason}",
+    "holidays.bad_header": "{file}: the header must be date,working,note (found {header})",
+    "holidays.bad_row": "{file}, line {line}: {reason}",
     "geocode.outside_grids": "the point ({x}, {y}) is outside every unit grid",
     "geocode.serials_exhausted": "no serial left in {scope} (the last one is {max})",
     "geocode.bad_radius": "bad search radius {radius_m} (metres, 0 or more)",

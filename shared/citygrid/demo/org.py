@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The demo city's organisation: units and who owns which class, accounts, collectors' grids and
-the work calendar with the Chinese public holidays (国务院办公厅 notices for 2022-2026)."""
+the work calendar with the Chinese public holidays (resources/calendar/cn-holidays.csv)."""
 
 from __future__ import annotations
 
 import hashlib
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from ..admin import holidays as cn_holidays
 from ..loop import accounts
 
 PASSWORD = "citygrid-demo"
@@ -57,19 +58,6 @@ EVENT_OWNERS = {
     "GSHW": "0102 0103 0104 0107 0108 0112 0113 0115 0117 0407", "SZSW": "0105 0111 0114 0406",
     "GSYL": "0106 0109", "GSZJ": "0110 0301 0302 0303 0399 0401 0405", "SZZLS": "0402", "SZRQ": "0403",
     "SZPS": "0404", "SZGD": "0408", "GSGA": "0409 0502 0509", "SZJJ": "0505", "SZHB": "0116",
-}
-# year -> (days off "MMDD-MMDD name; ...", make-up working days "MMDD ...")
-HOLIDAYS = {
-    2022: ("0101-0103 元旦; 0131-0206 春节; 0403-0405 清明节; 0430-0504 劳动节; 0603-0605 端午节; "
-           "0910-0912 中秋节; 1001-1007 国庆节; 1231-1231 元旦", "0129 0130 0402 0424 0507 1008 1009"),
-    2023: ("0101-0102 元旦; 0121-0127 春节; 0405-0405 清明节; 0429-0503 劳动节; 0622-0624 端午节; "
-           "0929-1006 中秋节、国庆节", "0128 0129 0423 0506 0625 1007 1008"),
-    2024: ("0101-0101 元旦; 0210-0217 春节; 0404-0406 清明节; 0501-0505 劳动节; 0610-0610 端午节; "
-           "0915-0917 中秋节; 1001-1007 国庆节", "0204 0218 0407 0428 0511 0914 0929 1012"),
-    2025: ("0101-0101 元旦; 0128-0204 春节; 0404-0406 清明节; 0501-0505 劳动节; 0531-0602 端午节; "
-           "1001-1008 国庆节、中秋节", "0126 0208 0427 0928 1011"),
-    2026: ("0101-0103 元旦; 0215-0223 春节; 0404-0406 清明节; 0501-0505 劳动节; 0619-0621 端午节; "
-           "0925-0927 中秋节; 1001-1007 国庆节", "0104 0214 0228 0509 0920 1010"),
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁沈"
 GIVEN = "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 建华 志强 晓东 海燕 文 斌 宇 颖 晨 浩".split()
@@ -157,12 +145,6 @@ def password_hash(seed: int) -> str:
 
 
 def holidays(first: date, last: date) -> list[tuple[date, int, str]]:
-    """Day overrides between two dates: holidays (not working) and make-up working days (调休上班)."""
-    out = []
-    for year, (off, work) in sorted(HOLIDAYS.items()):
-        for part in off.split(";"):
-            span, name = part.split()
-            start, end = (date(year, int(x[:2]), int(x[2:])) for x in span.split("-"))
-            out += [(start + timedelta(days=k), 0, name) for k in range((end - start).days + 1)]
-        out += [(date(year, int(x[:2]), int(x[2:])), 1, "调休上班") for x in work.split()]
-    return sorted(d for d in out if first <= d[0] <= last)
+    """Day overrides between two dates: holidays (not working) and make-up working days (调休上班),
+    from resources/calendar/cn-holidays.csv (the file `citygrid init` reads too)."""
+    return cn_holidays.between(first, last)

@@ -115,6 +115,9 @@ def _check_password(password) -> str:
     return password
 
 
+check_password = _check_password  # public: `init` refuses a weak admin password before writing anything
+
+
 def _check_unit(conn: sqlite3.Connection, role: str, unit_code: str | None) -> None:
     if role not in ROLES:
         raise Problem("account.unknown_role", role=str(role), known=", ".join(ROLES))

@@ -302,13 +302,13 @@ def _floats(x, y) -> tuple[float, float]:
     return xy
 
 
-def _position(srs_id: int, lon, lat, x, y, fallback: tuple | None) -> tuple[float, float]:
+def _position(transform: crs.CentreTransform, lon, lat, x, y, fallback: tuple | None) -> tuple[float, float]:
     """The point in the centre CRS: from lon/lat, from x/y, or the component's own position."""
     geographic, projected = (lon, lat) != (None, None), (x, y) != (None, None)
     if geographic and projected:
         raise Problem("case.bad_param", param="location", reason="give lon/lat or x/y, not both")
     if geographic:
-        return crs.to_projected(lon, lat, srs_id)
+        return transform.forward(lon, lat)
     if projected:
         return _floats(x, y)
     if fallback is None:
@@ -328,9 +328,10 @@ def report(conn: sqlite3.Connection, actor: accounts.Actor, *, kind: str, class_
     _check_source(actor, source)
     with db.transaction(conn):
         dictionaries.class_entry(conn, kind, class_code)
-        srs_id = crs.centre_srs_id(conn)
+        transform = crs.centre_transform(conn)
+        srs_id = transform.srs_id
         fallback = _component_xy(conn, kind, class_code, ObjID) if ObjID is not None else None
-        px, py = _position(srs_id, lon, lat, x, y, fallback)
+        px, py = _position(transform, lon, lat, x, y, fallback)
         grid = geocode.grid_for(conn, px, py)
         ctx = Context(calendar(conn), deadlines.step_limits(conn))
         near = possible_duplicate(conn, kind, class_code, px, py) if flag_duplicates else None

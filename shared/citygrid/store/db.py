@@ -65,8 +65,11 @@ def open_centre(path: str | os.PathLike, *, migrate: bool = True,
 
 def create_centre(path: str | os.PathLike, *, srs_id: int = 4549, timezone: str = "Asia/Shanghai",
                   county_code: str = "320508", name: str = "", scheme: str = "gb16",
-                  force: bool = False) -> sqlite3.Connection:
-    """Create a new, empty centre GeoPackage at the latest schema version."""
+                  force: bool = False, srs: crs.Srs | None = None) -> sqlite3.Connection:
+    """Create a new, empty centre GeoPackage at the latest schema version.
+
+    `srs` (from `crs.resolve`) stores the centre in any projected CRS and overrides `srs_id`; without
+    it `srs_id` must be one of the fast-path codes of `crs.definition`."""
     p = Path(path)
     if p.exists():
         if not force:
@@ -74,12 +77,18 @@ def create_centre(path: str | os.PathLike, *, srs_id: int = 4549, timezone: str 
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
                 os.remove(str(p) + suffix)
-    crs.definition(srs_id)  # validates before anything is written
+    if srs is None:
+        crs.definition(srs_id)  # validates before anything is written
+    else:
+        srs_id = srs.srs_id
     p.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(p, create=True)
     try:
         with transaction(conn):
             gpkg.init_container(conn)
+            if srs is not None:
+                gpkg.add_srs(conn, srs.srs_id, srs.name, srs.definition, organization=srs.organization,
+                             organization_id=srs.organization_id)
         migrations.upgrade(conn, settings={
             "srs_id": str(srs_id), "timezone": timezone, "county_code": county_code,
             "center_name": name or county_code, "code_scheme": scheme})

@@ -227,10 +227,11 @@ def init_container(conn: sqlite3.Connection) -> None:
             conn.execute(stmt)
 
 
-def add_srs(conn: sqlite3.Connection, srs_id: int, name: str, definition: str) -> None:
+def add_srs(conn: sqlite3.Connection, srs_id: int, name: str, definition: str, *,
+            organization: str = "EPSG", organization_id: int | None = None) -> None:
     conn.execute(
-        "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, ?)",
-        (name, srs_id, srs_id, definition, name),
+        "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
+        (name, srs_id, organization, srs_id if organization_id is None else organization_id, definition, name),
     )
 
 

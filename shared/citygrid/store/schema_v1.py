@@ -162,8 +162,8 @@ def change_triggers(entity: str, table: str, key: str) -> list[str]:
 
 def create(conn: sqlite3.Connection, settings: dict) -> None:
     srs_id = int(settings.get("srs_id", 4549))
-    name, wkt = crs.definition(srs_id)
-    gpkg.add_srs(conn, srs_id, name, wkt)
+    if not conn.execute("SELECT 1 FROM gpkg_spatial_ref_sys WHERE srs_id = ?", (srs_id,)).fetchone():
+        gpkg.add_srs(conn, srs_id, *crs.definition(srs_id))  # else written by create_centre (any CRS)
     gpkg.add_srs(conn, 4326, *crs.definition(4326))
     gpkg.add_srs(conn, 4490, *crs.definition(4490))
     for stmt in INTERNAL.split(";"):

@@ -138,11 +138,11 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _request(r: sqlite3.Row, srs: int, names: dict) -> dict:
+def _request(r: sqlite3.Row, to_lonlat, names: dict) -> dict:
     lon = lat = None
     if r["geom"] is not None:
         x, y = gpkg.decode(r["geom"])[1]
-        lon, lat = crs.to_lonlat(x, y, srs)
+        lon, lat = to_lonlat(x, y)
     return {"service_request_id": r["case_no"], "status": "closed" if r["status"] in CLOSED else "open",
             "status_notes": r["status"], "service_name": names.get((r["kind"], r["class_code"])),
             "service_code": f"{r['kind']}-{r['class_code']}", "description": r["description"],
@@ -183,9 +183,9 @@ def get_requests(conn: sqlite3.Connection, *, ids: list[str] | None = None, serv
             raise Problem("open311.bad_status", status=status)
         where.append(f"c.status {'' if status == 'closed' else 'NOT '}IN ('closed', 'voided', 'rejected')")
     sql = f"{SELECT} WHERE {' AND '.join(where)} ORDER BY c.reported_at DESC LIMIT {MAX_REQUESTS}"
-    srs = crs.centre_srs_id(conn)
+    to_lonlat = crs.centre_transform(conn).inverse
     names = {(c.kind, c.code): c.minor_name for c in dictionaries.classes(conn)}
-    return [_request(r, srs, names) for r in conn.execute(sql, args)]
+    return [_request(r, to_lonlat, names) for r in conn.execute(sql, args)]
 
 
 def _window_start(end: datetime) -> datetime:

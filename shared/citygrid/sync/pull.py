@@ -115,7 +115,7 @@ class _Scope:
     def __init__(self, conn: sqlite3.Connection, actor: Actor, device_id: str, limit: int):
         # one row more than a page, so a query that was cut short shows it (the page then says has_more)
         self.conn, self.actor, self.device, self.limit = conn, actor, device_id, limit + 1
-        self.srs = crs.centre_srs_id(conn)
+        self.to_lonlat = crs.centre_transform(conn).inverse
         self.radius = float(db.meta(conn, "pull_component_radius_m", "30") or 30)
         if actor.role == "collector":
             where, args = "t.assignee = ? AND t.kind IN ('verify', 'check')", (actor.username,)
@@ -239,7 +239,7 @@ class _Scope:
         if blob is None:
             return None, None
         _kind, xy, _srs = gpkg.decode(blob)
-        lon, lat = crs.to_lonlat(xy[0], xy[1], self.srs)
+        lon, lat = self.to_lonlat(xy[0], xy[1])
         return round(lon, 7), round(lat, 7)
 
     def case_data(self, r) -> dict:
@@ -259,7 +259,7 @@ class _Scope:
         ring = []
         if r["geom"] is not None:
             _kind, rings, _srs = gpkg.decode(r["geom"])
-            ring = [[round(v, 7) for v in crs.to_lonlat(x, y, self.srs)] for x, y in rings[0]]
+            ring = [[round(v, 7) for v in self.to_lonlat(x, y)] for x, y in rings[0]]
         return {"code": r["code"], "name": r["name"], "street_code": r["street_code"],
                 "community_code": r["community_code"], "ring": ring}
 
