@@ -195,6 +195,8 @@ TEXTS: dict[str, str] = {
     "check.malformed_code": "{count} row(s) of {table}.{column} are not a {expected} (e.g. {examples})",
     "check.grid_hierarchy": "{count} grid(s) whose street/community code is not its code's (e.g. {examples})",
     "check.photo_missing": "{count} photo(s) missing from {store} (e.g. {examples})",
+    "check.bgid_unrepaired": "{count} component(s) edited outside citygrid wait for their exact grid "
+                             "(fid {examples}); run citygrid check --repair",
     "check.photo_corrupt": "{count} photo(s) in {store} no longer match their SHA-256 (e.g. {examples})",
     "demo.unknown_scale": "unknown demo scale {scale} (known: {known})",
     "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
