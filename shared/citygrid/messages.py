@@ -173,6 +173,8 @@ TEXTS: dict[str, str] = {
     "account.exists": "user {username} already exists",
     "account.unknown": "no user {username}",
     "account.inactive": "user {username} is deactivated",
+    "account.grid_not_assigned": "grid {grid} is not assigned to {username}",
+    "account.grids_required": "say which grids: --set, --add or --remove with comma-separated codes",
     "auth.invalid": "wrong user name or password",
     "check.failed": "the {step} check could not run: {reason}",
     "check.application_id": "not marked as a GeoPackage: application_id is {found}, expected {expected}",
