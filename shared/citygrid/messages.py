@@ -161,6 +161,7 @@ TEXTS: dict[str, str] = {
     "dictionary.unreadable": "cannot read {file}: {reason}",
     "dictionary.bad_kind": "unknown class kind {kind!r} (component or event)",
     "dictionary.unknown_class": "no {kind} class {class_code} in the class table",
+    "dictionary.retired_class": "{kind} class {class_code} is retired: it stays for history, new cases cannot use it",
     "dictionary.unknown_condition": "{kind} class {class_code} has no registration condition {condition_id}",
     "account.bad_username": "bad user name {username!r} (2-32 of a-z, 0-9, _ . -)",
     "account.unknown_role": "unknown role {role!r} (one of: {known})",
