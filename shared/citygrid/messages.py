@@ -126,6 +126,8 @@ TEXTS: dict[str, str] = {
     "calendar.bad_csv_header": "{file}: the header must be day,working,note (found {header})",
     "calendar.bad_csv_row": "{file}, line {line}: {reason}",
     "calendar.csv_unreadable": "cannot read {file}: {reason}",
+    "calendar.bad_import_header": "{file}: the header must be exactly {expected} (found {found})",
+    "calendar.empty_import": "{file} lists no day",
     "deadline.unknown_unit": "unknown time-limit unit {unit}",
     "deadline.bad_amount": "bad time-limit amount {amount} (a number, 0 or more)",
     "deadline.out_of_range": "the deadline falls outside the work calendar",
