@@ -186,8 +186,13 @@ def test_a_version_4_centre_upgrades_and_keeps_its_components(tmp_path):
 
 def test_the_small_demo_made_at_version_4_upgrades_and_passes_check(tmp_path, monkeypatch):
     path = tmp_path / "demo.gpkg"
-    with monkeypatch.context() as m:
+    from citygrid.loop import dictionaries
+
+    conditions_for = dictionaries.conditions_for
+    with monkeypatch.context() as m:  # the demo as the version-4 code wrote it (no retired classes yet)
         m.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+        m.setattr(dictionaries, "active_class", dictionaries.class_entry)
+        m.setattr(dictionaries, "conditions_for", lambda c, k, code, active_only=False: conditions_for(c, k, code))
         assert cli.main(["demo", str(path), "--scale", "small"]) == 0
     conn = db.connect(path, readonly=True)
     assert migrations.current(conn) == 4
