@@ -41,7 +41,9 @@ def _state(path):
     try:
         return ([tuple(r) for r in conn.execute("SELECT username, password_hash, active FROM users ORDER BY 1")],
                 [tuple(r) for r in conn.execute("SELECT username, grid_code FROM collector_grids ORDER BY 1, 2")],
-                [tuple(r) for r in conn.execute("SELECT revoked_at FROM auth_tokens ORDER BY fid")])
+                [tuple(r) for r in conn.execute("SELECT revoked_at FROM auth_tokens ORDER BY fid")],
+                [tuple(r) for r in conn.execute("SELECT day, working FROM calendar_days ORDER BY day")],
+                conn.execute("SELECT max(rev) FROM sync_changes").fetchone()[0])
     finally:
         conn.close()
 
@@ -116,19 +118,37 @@ def test_each_bad_input_is_one_clear_line_and_writes_nothing(centre, monkeypatch
     assert _state(centre) == before
 
 
-def test_a_locked_centre_is_one_line_and_nothing_changes(centre, monkeypatch, capsys):
+LOCKED = {
+    "user disable": lambda path, tmp: ["user", "disable", path, "gis"],
+    "user grids": lambda path, tmp: ["user", "grids", path, "collector01", "--add", C],
+    "codes install": lambda path, tmp: ["codes", "install", path, str(cf.dictionaries.default_dir())],
+    "calendar import": lambda path, tmp: ["calendar", "import", path, _holidays(tmp)],
+}
+
+
+def _holidays(tmp):
+    path = tmp / "h.csv"
+    path.write_text("date,working,note\n2026-10-01,0,国庆节\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", LOCKED)
+def test_a_locked_centre_is_one_line_and_nothing_changes(centre, tmp_path, monkeypatch, capsys, command):
+    import citygrid.store.connection as connection
+
+    argv = LOCKED[command](centre, tmp_path)
+    before = _state(centre)
     holder = db.open_centre(centre)
-    holder.execute("BEGIN IMMEDIATE")
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50, raising=False)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 50)
     try:
-        import citygrid.store.connection as connection
-        monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 50)
-        assert run(monkeypatch, "user", "disable", centre, "gis") == 1
+        assert run(monkeypatch, *argv) == 1
     finally:
         holder.rollback()
         holder.close()
-    assert "locked" in capsys.readouterr().err
-    assert ("gis",) == tuple(u for u, _h, active in _state(centre)[0] if u == "gis" and active)
+    err = capsys.readouterr().err
+    assert err.startswith("citygrid: error: ") and "locked" in err and err.count("\n") == 1
+    assert _state(centre) == before
 
 
 def test_list_shows_a_grid_count_and_range_aligned_by_display_width(centre, monkeypatch, capsys):
