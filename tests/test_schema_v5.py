@@ -74,6 +74,9 @@ def test_a_given_objid_and_bgid_are_kept(centre):
     row = _add(conn, "上水井盖", *cf.centre_point(B), ObjID="3205080101000777", BGID=B, ORDate="2020-01-02")
     assert row[:3] == ("3205080101000777", B, "2020-01-02")
     assert _rows(conn, "SELECT count(*) FROM component_repairs") == [(0,)]
+    # an editor that writes every column: the empty ObjState gets its default, CHDate stays empty
+    row = _add(conn, "上水井盖", *cf.centre_point(B), ObjID="3205080101000778", BGID=B, ObjState=None)
+    assert row[3:] == (None, "完好")
     conn.close()
 
 

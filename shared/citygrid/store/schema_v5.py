@@ -61,6 +61,8 @@ _FLOOR = (f"coalesce((SELECT CAST(substr(ObjID, length({_PREFIX}) + 1) AS INTEGE
           f"WHERE ObjID BETWEEN {_PREFIX} || '{'0' * _SERIAL_DIGITS}' AND {_PREFIX} || '{'9' * _SERIAL_DIGITS}' "
           f"AND ObjID GLOB {_PREFIX} || '{'[0-9]' * _SERIAL_DIGITS}' ORDER BY ObjID DESC LIMIT 1), 0)")
 _HAS_GEOM = "(NEW.geom IS NOT NULL AND NOT ST_IsEmpty(NEW.geom))"
+_EMPTY = "(NEW.{c} IS NULL OR NEW.{c} = '')"
+_NO_OBJID = _EMPTY.format(c="ObjID")
 # the grid whose R-tree box holds the point when exactly one does, else NULL (exact answer: the core)
 _BOX_GRID = ("(SELECT CASE WHEN count(*) = 1 THEN max(g.code) END FROM rtree_grids_geom r "
              "JOIN grids g ON g.fid = r.id WHERE r.minx <= ST_MinX(NEW.geom) AND r.maxx >= ST_MaxX(NEW.geom) "
@@ -72,38 +74,38 @@ RECORD_COLUMNS = ("geom", "ObjID", "ObjName", "DeptCode1", "DeptName1", "DeptCod
                   "DeptCode3", "DeptName3", "ObjState", "DataSource", "Note")
 
 TRIGGERS = [
-    # a new component without an ObjID gets one from its ObjName's class
-    f"""CREATE TRIGGER citygrid_components_objid AFTER INSERT ON components
-    WHEN NEW.ObjID IS NULL OR NEW.ObjID = ''
+    # One trigger for every insert (one WHEN to test on an importer's complete rows). Its statements
+    # test NEW, the row as inserted, so each fills only what was left empty. ObjState goes first:
+    # filled while the ObjID is still empty, it is no "change" for the CHDate trigger.
+    f"""CREATE TRIGGER citygrid_components_new AFTER INSERT ON components
+    WHEN {_EMPTY.format(c="ObjID")} OR {_EMPTY.format(c="ORDate")} OR {_EMPTY.format(c="ObjState")}
+      OR ({_EMPTY.format(c="BGID")} AND {_HAS_GEOM})
     BEGIN
-      SELECT RAISE(ABORT, '{MSG_UNKNOWN_NAME}') WHERE (SELECT count(*) {_ACTIVE_BY_NAME}) = 0;
-      SELECT RAISE(ABORT, '{MSG_AMBIGUOUS_NAME}') WHERE (SELECT count(*) {_ACTIVE_BY_NAME}) > 1;
+      UPDATE components SET ObjState = '{OBJ_STATES[0]}' WHERE fid = NEW.fid AND {_EMPTY.format(c="ObjState")};
+      UPDATE components SET ORDate = {TODAY} WHERE fid = NEW.fid AND {_EMPTY.format(c="ORDate")};
+      UPDATE components SET BGID = {_BOX_GRID}
+        WHERE fid = NEW.fid AND {_EMPTY.format(c="BGID")} AND {_HAS_GEOM};
+      {_MARK[:-1]} AND {_EMPTY.format(c="BGID")} AND {_HAS_GEOM};
+      SELECT RAISE(ABORT, '{MSG_UNKNOWN_NAME}')
+        WHERE {_NO_OBJID} AND (SELECT count(*) {_ACTIVE_BY_NAME}) = 0;
+      SELECT RAISE(ABORT, '{MSG_AMBIGUOUS_NAME}')
+        WHERE {_NO_OBJID} AND (SELECT count(*) {_ACTIVE_BY_NAME}) > 1;
       INSERT INTO serials (scope, last) SELECT {_SCOPE}, 0
-        WHERE NOT EXISTS (SELECT 1 FROM serials WHERE scope = {_SCOPE});
-      UPDATE serials SET last = max(last, {_FLOOR}) + 1 WHERE scope = {_SCOPE};
+        WHERE {_NO_OBJID} AND NOT EXISTS (SELECT 1 FROM serials WHERE scope = {_SCOPE});
+      UPDATE serials SET last = max(last, {_FLOOR}) + 1 WHERE {_NO_OBJID} AND scope = {_SCOPE};
       SELECT RAISE(ABORT, '{MSG_EXHAUSTED}')
-        WHERE (SELECT last FROM serials WHERE scope = {_SCOPE}) > {_MAX_SERIAL};
+        WHERE {_NO_OBJID} AND (SELECT last FROM serials WHERE scope = {_SCOPE}) > {_MAX_SERIAL};
       UPDATE components SET ObjID = {_PREFIX} || printf('%0{_SERIAL_DIGITS}d',
-        (SELECT last FROM serials WHERE scope = {_SCOPE})) WHERE fid = NEW.fid;
+        (SELECT last FROM serials WHERE scope = {_SCOPE})) WHERE fid = NEW.fid AND {_NO_OBJID};
     END""",
-    f"""CREATE TRIGGER citygrid_components_ordate AFTER INSERT ON components
-    WHEN NEW.ORDate IS NULL OR NEW.ORDate = ''
-    BEGIN UPDATE components SET ORDate = {TODAY} WHERE fid = NEW.fid; END""",
-    # a program that writes every column sends NULL for an ObjState left empty: the default applies
-    f"""CREATE TRIGGER citygrid_components_objstate AFTER INSERT ON components
-    WHEN NEW.ObjState IS NULL OR NEW.ObjState = ''
-    BEGIN UPDATE components SET ObjState = '{OBJ_STATES[0]}' WHERE fid = NEW.fid; END""",
     f"""CREATE TRIGGER citygrid_components_keep_objstate BEFORE UPDATE OF ObjState ON components
-    WHEN NEW.ObjState IS NULL OR NEW.ObjState = ''
+    WHEN {_EMPTY.format(c="ObjState")}
     BEGIN SELECT RAISE(ABORT, '{MSG_OBJSTATE_NULL}'); END""",
-    f"""CREATE TRIGGER citygrid_components_bgid_new AFTER INSERT ON components
-    WHEN (NEW.BGID IS NULL OR NEW.BGID = '') AND {_HAS_GEOM}
-    BEGIN UPDATE components SET BGID = {_BOX_GRID} WHERE fid = NEW.fid; {_MARK} END""",
     f"""CREATE TRIGGER citygrid_components_moved AFTER UPDATE OF geom ON components
     WHEN NEW.geom IS NOT OLD.geom AND NEW.BGID IS OLD.BGID AND {_HAS_GEOM}
     BEGIN UPDATE components SET BGID = {_BOX_GRID} WHERE fid = NEW.fid; {_MARK} END""",
     f"""CREATE TRIGGER citygrid_components_chdate AFTER UPDATE OF {', '.join(RECORD_COLUMNS)} ON components
-    WHEN OLD.ObjID IS NOT NULL AND OLD.ObjID != '' AND NEW.CHDate IS OLD.CHDate
+    WHEN OLD.ObjID IS NOT NULL AND OLD.ObjID != '' AND OLD.ObjState IS NOT NULL AND NEW.CHDate IS OLD.CHDate
       AND ({' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in RECORD_COLUMNS)})
     BEGIN UPDATE components SET CHDate = {TODAY} WHERE fid = NEW.fid; END""",
     f"""CREATE TRIGGER citygrid_components_keep_objid BEFORE UPDATE OF ObjID ON components
