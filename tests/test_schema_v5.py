@@ -173,6 +173,8 @@ def test_a_version_4_centre_upgrades_and_keeps_its_components(tmp_path):
             conn.execute("INSERT INTO components (geom, ObjID, ObjName) VALUES (?, ?, '上水井盖')",
                          (gpkg.point(cf.X0 + serial, cf.Y0, 4549), f"320508010100000{serial}"))
         conn.execute("DELETE FROM components WHERE fid = 3")  # the highest fid is never handed out again
+        conn.execute("CREATE VIEW my_manholes AS SELECT fid, ObjID FROM components")  # a user's own view
+        conn.execute("CREATE TRIGGER my_note AFTER UPDATE OF Note ON components BEGIN SELECT 1; END")
     before = _rows(conn, "SELECT fid, geom, ObjID FROM components ORDER BY fid")
     conn.close()
     conn = db.open_centre(path)
@@ -183,6 +185,8 @@ def test_a_version_4_centre_upgrades_and_keeps_its_components(tmp_path):
     assert objid == "3205080101000003"  # above the highest present (no serial record in the v4 file)
     assert conn.execute("SELECT max(fid) FROM components").fetchone()[0] == 4
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert _rows(conn, "SELECT count(*) FROM my_manholes") == [(3,)]
+    assert _rows(conn, "SELECT 1 FROM sqlite_master WHERE name = 'my_note'") == [(1,)]
     conn.close()
     assert [f.code for f in integrity.check(path)] == ["check.bgid_unrepaired"]  # the new one, no grids
 

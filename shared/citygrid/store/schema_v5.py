@@ -165,7 +165,14 @@ def _rebuild_components(conn: sqlite3.Connection) -> None:
     conn.execute(f"CREATE TABLE components_v5 {body}")
     conn.execute("INSERT INTO components_v5 SELECT * FROM components ORDER BY fid")
     conn.execute("DROP TABLE components")
-    conn.execute("ALTER TABLE components_v5 RENAME TO components")
+    # legacy mode: rename only the table, do not re-check views or triggers elsewhere that name
+    # `components` (a user's view would otherwise fail the rename while no such table exists)
+    (legacy,) = conn.execute("PRAGMA legacy_alter_table").fetchone()
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        conn.execute("ALTER TABLE components_v5 RENAME TO components")
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
     if seq is not None:
         conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'components'", (seq[0],))
     for stmt in keep:
