@@ -51,7 +51,7 @@ def test_user_list_prints_a_table_and_json(centre, monkeypatch, capsys):
     capsys.readouterr()
     assert run(["user", "list", centre], "", monkeypatch) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["username", "role", "display_name", "unit", "grids", "active"]
+    assert lines[0].split() == ["username", "role", "display", "name", "unit", "grids", "active"]
     assert [line.split()[:2] for line in lines[1:]] == [["admin", "admin"], ["water-desk", "unit"]]
     assert run(["user", "list", centre, "--format", "json"], "", monkeypatch) == 0
     listed = json.loads(capsys.readouterr().out)

@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 from . import __version__
 from .problems import Problem
 
-COMMANDS = ("init", "demo", "check", "evaluate", "user")
+COMMANDS = ("init", "demo", "check", "evaluate", "user", "codes", "calendar", "export")
 PLUGIN_GROUP = "citygrid.commands"  # other distributions (the sync service) add commands here
 
 

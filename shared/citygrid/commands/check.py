@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..i18n import _
 from ..store import integrity
 
 
@@ -15,10 +16,14 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--quick", action="store_true",
                         help="SQLite quick_check instead of integrity_check (much faster on big files)")
+    parser.add_argument("--repair", action="store_true",
+                        help="first give components edited outside citygrid (QGIS) their exact grid")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.repair:
+        _repair(args.path)
     findings = integrity.check(args.path, quick=args.quick)
     if args.format == "json":
         print(json.dumps({"path": str(args.path), "ok": not findings,
@@ -29,3 +34,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"{args.path}: ok")
     return 1 if findings else 0
+
+
+def _repair(path) -> None:
+    from ..admin import components
+    from ..store import db
+
+    conn = db.open_centre(path)
+    try:
+        done = components.repair(conn)
+    finally:
+        conn.close()
+    print(_("repaired the grid of {repaired} component(s) edited outside citygrid "
+            "({changed} changed, {outside} outside every grid)").format(**done))

@@ -243,6 +243,40 @@ def deactivate(conn: sqlite3.Connection, username: str) -> None:
         _revoke_tokens(conn, username)
 
 
+def activate(conn: sqlite3.Connection, username: str) -> None:
+    """Let a deactivated account sign in again (its old sessions stay ended)."""
+    _row(conn, username)
+    with db.transaction(conn):
+        conn.execute("UPDATE users SET active = 1 WHERE username = ?", (username,))
+
+
+def change_grids(conn: sqlite3.Connection, username: str, *, add: Iterable[str] = (),
+                 remove: Iterable[str] = ()) -> tuple[str, ...]:
+    """Add grids to and remove grids from a collector's; returns the grids now assigned, sorted.
+
+    Every code is checked before anything is written: an unknown grid is `account.unknown_grid`, one
+    to remove that is not assigned is `account.grid_not_assigned`.
+    """
+    row = _row(conn, username)
+    if row["role"] != "collector":
+        raise Problem("account.grids_not_allowed", role=row["role"])
+    added = _checked_grids(conn, "collector", add)
+    if isinstance(remove, str):
+        remove = [remove]
+    removed = list(dict.fromkeys(codes.normalize_grid_code(g) for g in remove))
+    current = set(_grids_of(conn, username))
+    for code in removed:
+        if code not in current:
+            raise Problem("account.grid_not_assigned", username=username, grid=code)
+    with db.transaction(conn):
+        conn.executemany("DELETE FROM collector_grids WHERE username = ? AND grid_code = ?",
+                         [(username, g) for g in removed])
+        conn.executemany("INSERT INTO collector_grids (username, grid_code) SELECT ?, ? WHERE NOT EXISTS "
+                         "(SELECT 1 FROM collector_grids WHERE username = ? AND grid_code = ?)",
+                         [(username, g, username, g) for g in added])
+    return _grids_of(conn, username)
+
+
 def assign_grids(conn: sqlite3.Connection, username: str, grid_codes: Iterable[str]) -> tuple[str, ...]:
     """Replace a collector's grids; returns them normalised and sorted."""
     row = _row(conn, username)

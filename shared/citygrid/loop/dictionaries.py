@@ -269,12 +269,18 @@ def _condition_of(row) -> Condition:
     return Condition(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8])
 
 
-def classes(conn: sqlite3.Connection, kind: str | None = None) -> list[ClassEntry]:
-    """The class table (of one kind, or both), ordered by kind and code."""
+def classes(conn: sqlite3.Connection, kind: str | None = None, *, active_only: bool = False
+            ) -> list[ClassEntry]:
+    """The class table (of one kind, or both), ordered by kind and code.
+
+    With `active_only`, without the retired classes (those a newer code table no longer has): what
+    new cases may use. Without it, every class, as history (old cases, components) needs them.
+    """
+    active = " AND retired_at IS NULL" if active_only else ""
     if kind is None:
-        rows = conn.execute(f"SELECT {_CLASS_COLUMNS} FROM classes ORDER BY kind, code")
+        rows = conn.execute(f"SELECT {_CLASS_COLUMNS} FROM classes WHERE 1{active} ORDER BY kind, code")
     else:
-        rows = conn.execute(f"SELECT {_CLASS_COLUMNS} FROM classes WHERE kind = ? ORDER BY code",
+        rows = conn.execute(f"SELECT {_CLASS_COLUMNS} FROM classes WHERE kind = ?{active} ORDER BY code",
                             (_check_kind(kind),))
     return [ClassEntry(*r) for r in rows]
 
@@ -288,9 +294,20 @@ def class_entry(conn: sqlite3.Connection, kind: str, code: str) -> ClassEntry:
     return ClassEntry(*row)
 
 
-def conditions_for(conn: sqlite3.Connection, kind: str, class_code: str) -> list[Condition]:
-    """The registration conditions of one class, by condition id."""
-    rows = conn.execute(f"SELECT {_CONDITION_COLUMNS} FROM conditions WHERE kind = ? AND class_code = ? "
+def active_class(conn: sqlite3.Connection, kind: str, code: str) -> ClassEntry:
+    """A class a new case may use: `dictionary.unknown_class`, or `dictionary.retired_class` when a
+    newer code table no longer has it (it stays readable through `class_entry` for history)."""
+    entry = class_entry(conn, kind, code)
+    if conn.execute("SELECT retired_at FROM classes WHERE kind = ? AND code = ?", (kind, code)).fetchone()[0]:
+        raise Problem("dictionary.retired_class", kind=kind, class_code=str(code))
+    return entry
+
+
+def conditions_for(conn: sqlite3.Connection, kind: str, class_code: str, *, active_only: bool = False
+                   ) -> list[Condition]:
+    """The registration conditions of one class, by condition id (`active_only`: not retired ones)."""
+    active = " AND retired_at IS NULL" if active_only else ""
+    rows = conn.execute(f"SELECT {_CONDITION_COLUMNS} FROM conditions WHERE kind = ? AND class_code = ?{active} "
                         "ORDER BY condition_id", (_check_kind(kind), class_code))
     return [_condition_of(r) for r in rows]
 

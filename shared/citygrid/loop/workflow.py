@@ -109,7 +109,10 @@ def context(conn: sqlite3.Connection, case: Mapping, action: str, params: Mappin
     params = params or {}
     extra: dict = {"new_id": new_id} if new_id else {}
     if action in ("register", "dispatch", "check_fail", "restore"):
-        found = dictionaries.conditions_for(conn, case["kind"], case["class_code"])
+        # a new registration may use only conditions the current code table has (retired ones
+        # stay for the cases registered under them: their deadlines, rework, restore)
+        found = dictionaries.conditions_for(conn, case["kind"], case["class_code"],
+                                            active_only=action == "register")
         extra["conditions"] = {c.condition_id: c for c in found}
     if action in ("send_verify", "send_check"):
         extra["collectors"] = _collectors(conn, case["grid_code"], params.get("collector"))
@@ -327,7 +330,7 @@ def report(conn: sqlite3.Connection, actor: accounts.Actor, *, kind: str, class_
     when, shas = _moment(at), _photo_list(photos)
     _check_source(actor, source)
     with db.transaction(conn):
-        dictionaries.class_entry(conn, kind, class_code)
+        dictionaries.active_class(conn, kind, class_code)  # retired classes: history only
         transform = crs.centre_transform(conn)
         srs_id = transform.srs_id
         fallback = _component_xy(conn, kind, class_code, ObjID) if ObjID is not None else None

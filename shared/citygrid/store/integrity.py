@@ -343,5 +343,12 @@ def _photos(ctx: _Context) -> list[Finding]:
     return out
 
 
+def _outside_edits(ctx: _Context) -> list[Finding]:
+    """Components edited outside the core (schema 5 triggers) still waiting for their exact grid."""
+    if not _exists(ctx.conn, "component_repairs"):
+        return []
+    return _counted(ctx.conn, "check.bgid_unrepaired", "component_repairs", "1", "fid")
+
+
 STEPS: tuple[Callable[[_Context], list[Finding]], ...] = (
-    _sqlite, _layers, _orphans, _classes, _codes, _photos)
+    _sqlite, _layers, _orphans, _classes, _codes, _photos, _outside_edits)

@@ -57,7 +57,7 @@ def key_actor(conn: sqlite3.Connection, key: str | None) -> Actor:
 
 
 def services(conn: sqlite3.Connection) -> list[dict]:
-    return [_service(c) for c in dictionaries.classes(conn)]
+    return [_service(c) for c in dictionaries.classes(conn, active_only=True)]
 
 
 def _service(c) -> dict:
@@ -77,7 +77,7 @@ def parse_service(code: str) -> tuple[str, str]:
 def service_definition(conn: sqlite3.Connection, code: str) -> dict:
     kind, class_code = parse_service(code)
     try:
-        dictionaries.class_entry(conn, kind, class_code)
+        dictionaries.active_class(conn, kind, class_code)  # a retired class is no service any more
     except Problem:
         raise Problem("open311.unknown_service", service_code=code) from None
     return {"service_code": code, "attributes": []}

@@ -281,11 +281,21 @@ def dictionary_data(conn: sqlite3.Connection, entity: str, key: str) -> dict | N
         return dict(r) if r else None
     if entity == "class":
         kind, code = key.split(":", 1)
-        r = conn.execute("SELECT kind, code, major_code, major_name, minor_code, minor_name FROM classes "
+        r = conn.execute("SELECT kind, code, major_code, major_name, minor_code, minor_name, "
+                         "retired_at IS NOT NULL AS retired FROM classes "
                          "WHERE kind = ? AND code = ?", (kind, code)).fetchone()
-        return dict(r) if r else None
+        return _with_retired(r)
     kind, code, cid = key.split(":", 2)
     r = conn.execute("SELECT kind, class_code, condition_id, condition, limit_value, limit_unit, urgent, "
-                     "close_standard FROM conditions WHERE kind = ? AND class_code = ? AND condition_id = ?",
+                     "close_standard, retired_at IS NOT NULL AS retired FROM conditions WHERE kind = ? AND class_code = ? AND condition_id = ?",
                      (kind, code, cid)).fetchone()
-    return dict(r) if r else None
+    return _with_retired(r)
+
+
+def _with_retired(r) -> dict | None:
+    """A class or condition row for devices; `retired`: kept for history, refused for new cases."""
+    if r is None:
+        return None
+    data = dict(r)
+    data["retired"] = bool(data["retired"])
+    return data
