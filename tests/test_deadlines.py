@@ -344,41 +344,6 @@ def test_removing_the_last_working_override_of_a_weekday_free_calendar_is_rolled
     assert calendar_state(conn) == before
 
 
-def test_import_days_csv_upserts_holidays_and_make_up_days(conn, tmp_path):
-    path = tmp_path / "holidays.csv"
-    path.write_text("\ufeffday,working,note\n2026-10-01,0,国庆节\n2026-09-27,1,调休上班\n\n2026-10-02,0,\n",
-                    encoding="utf-8")
-    assert deadlines.import_days_csv(conn, path) == 3
-    assert calendar_state(conn)[1] == [
-        ("2026-09-27", 1, "调休上班"), ("2026-10-01", 0, "国庆节"), ("2026-10-02", 0, "")]
-    assert WorkCalendar.from_db(conn).is_working_day(date(2026, 9, 27))
-
-
-@pytest.mark.parametrize("text, code, line", [
-    ("day,working,note\n2026-10-01,0,a\n2026-10-32,0,b\n", "calendar.bad_csv_row", 3),
-    ("day,working,note\n2026-10-01,no,a\n", "calendar.bad_csv_row", 2),
-    ("day,working,note\n2026-10-01,0,a\n2026-10-01,1,b\n", "calendar.bad_csv_row", 3),
-    ("day,working,note\n2026-10-01\n", "calendar.bad_csv_row", 2),
-    ("date,open\n2026-10-01,0\n", "calendar.bad_csv_header", None),
-    ("", "calendar.bad_csv_header", None)])
-def test_bad_holiday_csv_names_file_and_line_and_changes_nothing(conn, tmp_path, text, code, line):
-    path = tmp_path / "days.csv"
-    path.write_text(text, encoding="utf-8")
-    before = calendar_state(conn)
-    with pytest.raises(Problem) as exc:
-        deadlines.import_days_csv(conn, path)
-    assert exc.value.code == code and exc.value.details["file"] == str(path)
-    assert exc.value.details.get("line") == line
-    assert calendar_state(conn) == before
-
-
-def test_missing_or_undecodable_holiday_csv_is_a_coded_problem(conn, tmp_path):
-    assert code_of(deadlines.import_days_csv, conn, tmp_path / "nope.csv") == "calendar.csv_unreadable"
-    bad = tmp_path / "gbk.csv"
-    bad.write_bytes("day,working,note\n2026-10-01,0,国庆\n".encode("gbk"))
-    assert code_of(deadlines.import_days_csv, conn, bad) == "calendar.csv_unreadable"
-
-
 # -- overdue cases from the database ------------------------------------------------------------
 
 def add_case(conn, case_no, status, *, deadline=None, step_due=None, unit="u1", grid="g1", **extra):

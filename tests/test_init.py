@@ -28,8 +28,7 @@ from citygrid.store import db
 
 VALIDATOR = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
 NEW_CODES = ("crs.unknown", "crs.unreadable", "crs.geographic", "crs.not_planar", "crs.not_metres",
-             "init.bad_name", "init.exists", "init.no_directory", "init.cannot_write",
-             "holidays.unreadable", "holidays.bad_header", "holidays.bad_row")
+             "init.bad_name", "init.exists", "init.no_directory", "init.cannot_write")
 
 
 @pytest.fixture(autouse=True)
@@ -363,10 +362,10 @@ def test_the_holiday_file_has_the_shared_format_and_feeds_the_demo():
 
 
 @pytest.mark.parametrize(("content", "code"), [
-    ("day,working,note\n2027-01-01,0,元旦\n", "holidays.bad_header"),
-    ("date,working,note\n2027-13-01,0,元旦\n", "holidays.bad_row"),
-    ("date,working,note\n2027-01-01,2,元旦\n", "holidays.bad_row"),
-    ("date,working,note\n2027-01-01,0,元旦\n2027-01-01,0,元旦\n", "holidays.bad_row"),
+    ("day,working,note\n2027-01-01,0,元旦\n", "calendar.bad_import_header"),
+    ("date,working,note\n2027-13-01,0,元旦\n", "calendar.bad_csv_row"),
+    ("date,working,note\n2027-01-01,2,元旦\n", "calendar.bad_csv_row"),
+    ("date,working,note\n2027-01-01,0,元旦\n2027-01-01,0,元旦\n", "calendar.bad_csv_row"),
 ])
 def test_a_bad_holiday_file_names_its_line(tmp_path, content, code):
     f = tmp_path / "h.csv"

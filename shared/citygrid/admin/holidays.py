@@ -9,15 +9,13 @@ it. The same format is what `citygrid calendar import` reads. Text files only: n
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from datetime import date
 from pathlib import Path
 
-from ..problems import Problem
+from . import calendar
 
-HEADER = ("date", "working", "note")
+HEADER = calendar.HEADER
 FILE_NAME = "cn-holidays.csv"
 
 
@@ -32,31 +30,10 @@ def default_file() -> Path:
 
 
 def read(path: str | os.PathLike | None = None) -> list[tuple[date, int, str]]:
-    """Every (day, working 0/1, note) of the file, sorted by day; a bad file names its line and reason."""
-    p = Path(path) if path is not None else default_file()
-    try:
-        text = p.read_bytes().decode("utf-8-sig")  # Excel writes a BOM
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Problem("holidays.unreadable", file=str(p), reason=getattr(exc, "strerror", None) or str(exc)) from None
-    reader = csv.reader(io.StringIO(text))
-    header = tuple(h.strip() for h in next(reader, []))
-    if header != HEADER:
-        raise Problem("holidays.bad_header", file=str(p), header=",".join(header))
-    out, seen = [], set()
-    for record in reader:
-        if not any(c.strip() for c in record):
-            continue
-        try:
-            day = date.fromisoformat(record[0].strip())
-            working = {"0": 0, "1": 1}[record[1].strip()]
-        except (ValueError, KeyError, IndexError):
-            raise Problem("holidays.bad_row", file=str(p), line=reader.line_num,
-                          reason="expected YYYY-MM-DD,0|1,note") from None
-        if day in seen:
-            raise Problem("holidays.bad_row", file=str(p), line=reader.line_num, reason=f"{day} repeated")
-        seen.add(day)
-        out.append((day, working, record[2].strip() if len(record) > 2 else ""))
-    return sorted(out)
+    """Every (day, working 0/1, note) of the file, sorted by day; read and checked by the one reader of
+    the format (`admin.calendar.read_days`: a bad file names its line and reason)."""
+    days = calendar.read_days(Path(path) if path is not None else default_file())
+    return sorted((d.day, int(d.working), d.note) for d in days)
 
 
 def between(first: date, last: date, path: str | os.PathLike | None = None) -> list[tuple[date, int, str]]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import math
 import re
@@ -349,40 +348,6 @@ def set_weekdays(conn: sqlite3.Connection, weekdays: Iterable[int]) -> None:
     with db.transaction(conn):
         db.set_meta(conn, "work_weekdays", text)
         WorkCalendar.from_db(conn)
-
-
-def import_days_csv(conn: sqlite3.Connection, path) -> int:
-    """Import day overrides from a CSV with header day,working,note; returns the rows imported."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = [h.strip() for h in next(reader, [])]
-            if header[:2] != ["day", "working"] or header[2:] not in ([], ["note"]):
-                raise Problem("calendar.bad_csv_header", file=str(path), header=",".join(header))
-            rows = _csv_rows(reader, str(path))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Problem("calendar.csv_unreadable", file=str(path), reason=str(exc)) from None
-    set_days(conn, rows)
-    return len(rows)
-
-
-def _csv_rows(reader, path: str) -> list:
-    rows, seen = [], set()
-    for record in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in record):
-            continue
-        try:
-            day = _parse_day(record[0].strip())
-            working = {"1": True, "0": False}[record[1].strip()]
-        except (Problem, KeyError, IndexError):
-            raise Problem("calendar.bad_csv_row", file=path, line=line,
-                          reason="expected YYYY-MM-DD,0|1[,note]") from None
-        if day in seen:
-            raise Problem("calendar.bad_csv_row", file=path, line=line, reason=f"{day} repeated")
-        seen.add(day)
-        rows.append((day, working, record[2].strip() if len(record) > 2 else None))
-    return rows
 
 
 def _fmt(minutes: int) -> str:
