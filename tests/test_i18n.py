@@ -237,6 +237,11 @@ def test_the_environment_and_lang_choose_the_language():
     assert zh.stderr.splitlines()[-1] == "citygrid check: 错误: 缺少以下必需参数: PATH"
 
 
+def test_lang_is_accepted_after_a_nested_command(capsys, tmp_path):
+    assert cli.main(["user", "list", str(tmp_path / "nowhere.gpkg"), "--lang", "zh_CN"]) == 1
+    assert capsys.readouterr().err == f"citygrid: 错误: 没有此文件：{tmp_path / 'nowhere.gpkg'}\n"
+
+
 def test_a_coded_error_is_one_chinese_line(tmp_path):
     res = _citygrid("check", str(tmp_path / "nowhere.gpkg"))
     assert res.returncode == 1 and "Traceback" not in res.stderr

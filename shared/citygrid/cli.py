@@ -37,9 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
     for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
         ep.load().add_parser(sub)
-    for command in sub.choices.values():  # `--lang` also after the command's name
-        command.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS, help=_(LANG_HELP))
+    _lang_everywhere(parser)
     return parser
+
+
+def _lang_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`--lang` also after a command's name, at every level (`citygrid user list PATH --lang en`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                if "--lang" not in command._option_string_actions:
+                    command.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
+                                         help=_(LANG_HELP))
+                _lang_everywhere(command)
 
 
 def chosen_language(argv: list[str]) -> str | None:
