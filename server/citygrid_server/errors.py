@@ -146,7 +146,9 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        text = f"{where}: {first.get('msg', 'invalid request')}"
+        # pydantic's reason is English; the sentence around it is in the client's language
+        text = message(Problem("request.invalid", where=where, reason=first.get("msg", "invalid")),
+                       request_language(request))
         if request.url.path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
             return JSONResponse([{"code": 422, "description": text}], status_code=422)
         return JSONResponse(body("request.invalid", text), status_code=422)
@@ -160,12 +162,16 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:  # RFC 9110 §15.5.6: Allow lists every method the path serves
             details = {"allowed": allowed_methods(request)}
             headers["Allow"] = ", ".join(details["allowed"])
+        said = {"method": request.method, "status": exc.status_code, "allowed": ", ".join((details or {}).get(
+            "allowed", ())), "detail": str(exc.detail)}
+        text = message(Problem(code, **said), request_language(request))
         if request.url.path.startswith("/open311/"):
-            return JSONResponse([{"code": exc.status_code, "description": str(exc.detail)}],
+            return JSONResponse([{"code": exc.status_code, "description": text}],
                                 status_code=exc.status_code, headers=headers)
-        return JSONResponse(body(code, str(exc.detail), details), status_code=exc.status_code, headers=headers)
+        return JSONResponse(body(code, text, details), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(body("server.error", "internal error; it has been logged"), status_code=500)
+        text = message(Problem("server.error"), request_language(request))
+        return JSONResponse(body("server.error", text), status_code=500)

@@ -155,3 +155,20 @@ def test_a_json_request_outside_every_grid_names_its_numbers(client, keyed):
                                                        "lat": 31.5, "long": 120.4})
     assert r.status_code == 400
     assert r.json()[0]["description"] == "the point lat 31.5, long 120.4 is outside the area this centre serves"
+
+
+def test_the_frameworks_own_errors_speak_the_clients_language(client, login):
+    zh = {"Accept-Language": "zh-CN"}
+    r = client.get("/api/v1/nowhere", headers=zh)
+    assert r.status_code == 404 and r.json()["error"] == {"code": "http.not_found",
+                                                          "message": "此地址没有内容：请检查地址"}
+    r = client.delete("/api/v1/health", headers=zh)
+    assert r.status_code == 405 and r.json()["error"]["code"] == "http.method_not_allowed"
+    assert r.json()["error"]["message"] == "此处不允许 DELETE（允许：GET）"
+    r = client.get("/api/v1/sync/pull", params={"limit": "many"}, headers={**zh, **login("collector01")})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "request.invalid"
+    assert r.json()["error"]["message"].startswith("请求无效：query.limit：")
+    r = client.get("/open311/v2/requests.json", params={"status": "x" * 20}, headers=zh)
+    assert r.status_code == 422 and r.json()[0]["description"].startswith("请求无效：")
+    r = client.get("/api/v1/nowhere")
+    assert r.json()["error"]["message"] == "nothing here: check the address"
