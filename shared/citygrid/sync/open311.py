@@ -178,13 +178,13 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _request(r: sqlite3.Row, srs: int, names: dict, lang: str | None) -> dict:
+def _request(r: sqlite3.Row, srs: int, names: dict) -> dict:
     lon = lat = None
     if r["geom"] is not None:
         x, y = gpkg.decode(r["geom"])[1]
         lon, lat = crs.to_lonlat(x, y, srs)
     return {"service_request_id": r["case_no"], "status": "closed" if r["status"] in CLOSED else "open",
-            "status_notes": status_notes(r["status"], lang), "service_name": names.get((r["kind"], r["class_code"])),
+            "status_notes": r["status"], "service_name": names.get((r["kind"], r["class_code"])),
             "service_code": f"{r['kind']}-{r['class_code']}", "description": r["description"],
             "agency_responsible": r["unit_name"], "service_notice": None,
             "requested_datetime": _iso(r["reported_at"]), "updated_datetime": _iso(r["updated_at"]),
@@ -205,6 +205,14 @@ def get_requests(conn: sqlite3.Connection, *, ids: list[str] | None = None, serv
                  lang: str | None = None) -> list[dict]:
     """GeoReport v2 GET requests.json with its standard filters (default: the last 90 days); the
     status notes in `lang` (zh_CN or en; None: the process's language)."""
+    found = _requests(conn, ids=ids, service_code=service_code, start=start, end=end, status=status)
+    for request in found:  # the case's status, as a sentence for the public
+        request["status_notes"] = status_notes(request["status_notes"], lang)
+    return found
+
+
+def _requests(conn: sqlite3.Connection, *, ids: list[str] | None, service_code: str | None,
+              start: datetime | None, end: datetime | None, status: str | None) -> list[dict]:
     where, args = [], []
     if ids:
         where.append(f"c.case_no IN ({','.join('?' * len(ids))})")
@@ -227,7 +235,7 @@ def get_requests(conn: sqlite3.Connection, *, ids: list[str] | None = None, serv
     sql = f"{SELECT} WHERE {' AND '.join(where)} ORDER BY c.reported_at DESC LIMIT {MAX_REQUESTS}"
     srs = crs.centre_srs_id(conn)
     names = {(c.kind, c.code): c.minor_name for c in dictionaries.classes(conn)}
-    return [_request(r, srs, names, lang) for r in conn.execute(sql, args)]
+    return [_request(r, srs, names) for r in conn.execute(sql, args)]
 
 
 def _window_start(end: datetime) -> datetime:
