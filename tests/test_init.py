@@ -176,7 +176,7 @@ def test_the_cli_says_which_year_has_weekends_only_and_speaks_chinese(tmp_path, 
     assert "已创建" in zh and "2027 年只按周末排休" in zh and "下一步" in zh
     rc, _out, err = run_cli(monkeypatch, capsys, tmp_path / "c.gpkg", "--division", fx.DIVISION, "--name",
                             fx.NAME, "--password-stdin")
-    assert rc == 1 and err.strip() == f"citygrid: error: {tmp_path / 'c.gpkg'} 已存在；citygrid init 从不覆盖已有文件"
+    assert rc == 1 and err.strip() == f"citygrid: 错误: {tmp_path / 'c.gpkg'} 已存在；citygrid init 从不覆盖已有文件"
 
 
 def test_without_crs_the_provinces_gauss_krueger_zone_is_used(tmp_path, monkeypatch, capsys):

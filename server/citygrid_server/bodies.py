@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
 from citygrid.problems import Problem
 
@@ -99,7 +100,8 @@ def _content_length(scope) -> int | None:
 
 
 async def _refuse(scope, receive, send, limit: int) -> None:
-    response = errors.problem_response(scope["path"], Problem("request.too_large", max_bytes=limit))
+    lang = errors.client_language(Headers(scope=scope).get("accept-language"))
+    response = errors.problem_response(scope["path"], Problem("request.too_large", max_bytes=limit), lang)
     response.headers["Connection"] = "close"  # stop the client sending the rest
     await response(scope, receive, send)
 

@@ -7,26 +7,29 @@ import argparse
 import logging
 import os
 
+from citygrid.i18n import _
 from citygrid.problems import Problem
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("serve", help="run the sync service for a centre GeoPackage")
-    p.add_argument("path", help="the centre GeoPackage")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--workers", type=int, default=1, help="worker processes (each with its own connections)")
-    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    text = _("run the sync service for a centre GeoPackage")
+    p = sub.add_parser("serve", help=text, description=text)
+    p.add_argument("path", metavar="PATH", help=_("the centre GeoPackage"))
+    p.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=8765, help=_("port to listen on (default 8765)"))
+    p.add_argument("--workers", type=int, default=1, help=_("worker processes (each with its own connections)"))
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
+                   help=_("how much the service logs (default info)"))
     p.add_argument("--graceful-timeout", type=int, default=30,
-                   help="seconds to let in-flight requests finish on shutdown")
+                   help=_("seconds to let in-flight requests finish on shutdown"))
     p.add_argument("--keep-alive", type=int, default=75,
-                   help="seconds an idle connection stays open (devices reuse it between requests)")
-    p.add_argument("--max-photo-mb", type=float, default=20.0, help="largest photo accepted, in MB")
+                   help=_("seconds an idle connection stays open (devices reuse it between requests)"))
+    p.add_argument("--max-photo-mb", type=float, default=20.0, help=_("largest photo accepted, in MB"))
     p.add_argument("--max-photo-mp", type=float, default=50.0,
-                   help="largest photo accepted, in megapixels (bigger ones are refused, never decoded)")
-    p.add_argument("--token-hours", type=float, default=12.0, help="how long a device token stays valid")
+                   help=_("largest photo accepted, in megapixels (bigger ones are refused, never decoded)"))
+    p.add_argument("--token-hours", type=float, default=12.0, help=_("how long a device token stays valid"))
     p.set_defaults(run=run)
 
 
@@ -41,6 +44,13 @@ def config_from_env():
         token_ttl=timedelta(hours=float(os.environ.get("CITYGRID_TOKEN_HOURS", "12"))),
         max_upload_bytes=int(os.environ.get("CITYGRID_MAX_PHOTO_BYTES", defaults.max_upload_bytes)),
         max_photo_pixels=int(os.environ.get("CITYGRID_MAX_PHOTO_PIXELS", defaults.max_photo_pixels)))
+
+
+def startup_line(path: str, host: str, port: int, workers: int) -> str:
+    """What `serve` says before the service's own log starts (in the operator's language)."""
+    return _("citygrid serve: {path} at http://{host}:{port}/ ({workers} worker process(es)); "
+             "API under /api/v1, Open311 under /open311/v2, Ctrl+C stops").format(
+        path=path, host=host, port=port, workers=workers)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ["CITYGRID_MAX_PHOTO_PIXELS"] = str(int(args.max_photo_mp * 1_000_000))
     create_app(path, config_from_env())  # validate the centre (missing, foreign, newer) before binding
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
+    print(startup_line(path, args.host, args.port, args.workers), flush=True)
     uvicorn.run("citygrid_server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, access_log=False, timeout_graceful_shutdown=args.graceful_timeout,
                 timeout_keep_alive=args.keep_alive,

@@ -1,5 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Coded problems -> HTTP statuses and the contract's JSON error body; never a stack trace."""
+"""Coded problems -> HTTP statuses and the contract's JSON error body; never a stack trace.
+
+The `message` is in the client's language (Accept-Language: zh* Chinese, en* English, else the
+server's own default from its locale, citygrid.i18n.detect); the `code` is the same in every language.
+Each response passes its language to messages.message: the process-wide language is never set, so
+concurrent requests in different languages cannot see each other's.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from citygrid import i18n
 from citygrid.messages import message
 from citygrid.problems import Problem
 from citygrid.store import db
@@ -69,17 +76,48 @@ def body(code: str, text: str, details: dict | None = None) -> dict:
     return {"error": err}
 
 
-def problem_response(path: str, exc: Problem) -> JSONResponse:
-    """The coded answer to a problem; under /open311/ in GeoReport v2's error list form."""
+def client_language(accept_language: str | None, locale: str | None = None) -> str:
+    """zh_CN or en for a client: an explicit `locale` (Open311's parameter) first, then the
+    Accept-Language entry with the highest q (RFC 9110 §12.5.4) that is Chinese or English, else the
+    server's default language."""
+    if locale and locale.strip().lower()[:2] in ("zh", "en"):
+        return i18n.normalize(locale)
+    ranked = []
+    for order, part in enumerate((accept_language or "")[:500].split(",")):
+        tag, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            if param.lower().startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0 and tag.lower()[:2] in ("zh", "en"):
+            ranked.append((-q, order, tag))
+    return i18n.normalize(min(ranked)[2]) if ranked else i18n.detect()
+
+
+def request_language(request) -> str:
+    """The language to answer `request` (a Request or an ASGI scope's Headers) in."""
+    headers = getattr(request, "headers", request)
+    query = getattr(request, "query_params", None)
+    return client_language(headers.get("accept-language"), query.get("locale") if query is not None else None)
+
+
+def problem_response(path: str, exc: Problem, lang: str | None = None) -> JSONResponse:
+    """The coded answer to a problem in `lang` (None: the server's default); under /open311/ in
+    GeoReport v2's error list form."""
+    lang = lang or i18n.detect()
     if "path" in exc.details:  # a server file path is nobody's business outside the server
-        exc = Problem(exc.code, **{**exc.details, "path": "the centre"})
+        exc = Problem(exc.code, **{**exc.details, "path": i18n.gettext("the centre", lang)})
     status = status_for(exc.code)
     headers = {"Retry-After": RETRY[exc.code]} if exc.code in RETRY else None
     if "retry_after_s" in exc.details:  # a problem that knows when to come back (auth.throttled)
         headers = {"Retry-After": str(exc.details["retry_after_s"])}
     if path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
-        return JSONResponse([{"code": status, "description": message(exc)}], status_code=status, headers=headers)
-    return JSONResponse(body(exc.code, message(exc), exc.details), status_code=status, headers=headers)
+        return JSONResponse([{"code": status, "description": message(exc, lang)}], status_code=status,
+                            headers=headers)
+    return JSONResponse(body(exc.code, message(exc, lang), exc.details), status_code=status, headers=headers)
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -97,7 +135,7 @@ def install(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem):
         if status_for(exc.code) >= 500:
             log.error("problem %s on %s %s", exc, request.method, request.url.path)
-        return problem_response(request.url.path, exc)
+        return problem_response(request.url.path, exc, request_language(request))
 
     @app.exception_handler(sqlite3.Error)
     async def _sqlite(request: Request, exc: sqlite3.Error):
@@ -108,7 +146,9 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        text = f"{where}: {first.get('msg', 'invalid request')}"
+        # pydantic's reason is English; the sentence around it is in the client's language
+        text = message(Problem("request.invalid", where=where, reason=first.get("msg", "invalid")),
+                       request_language(request))
         if request.url.path.startswith("/open311/"):  # GeoReport v2 clients expect its error list
             return JSONResponse([{"code": 422, "description": text}], status_code=422)
         return JSONResponse(body("request.invalid", text), status_code=422)
@@ -122,12 +162,16 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:  # RFC 9110 §15.5.6: Allow lists every method the path serves
             details = {"allowed": allowed_methods(request)}
             headers["Allow"] = ", ".join(details["allowed"])
+        said = {"method": request.method, "status": exc.status_code, "allowed": ", ".join((details or {}).get(
+            "allowed", ())), "detail": str(exc.detail)}
+        text = message(Problem(code, **said), request_language(request))
         if request.url.path.startswith("/open311/"):
-            return JSONResponse([{"code": exc.status_code, "description": str(exc.detail)}],
+            return JSONResponse([{"code": exc.status_code, "description": text}],
                                 status_code=exc.status_code, headers=headers)
-        return JSONResponse(body(code, str(exc.detail), details), status_code=exc.status_code, headers=headers)
+        return JSONResponse(body(code, text, details), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(body("server.error", "internal error; it has been logged"), status_code=500)
+        text = message(Problem("server.error"), request_language(request))
+        return JSONResponse(body("server.error", text), status_code=500)

@@ -17,10 +17,11 @@ from citygrid import times
 from citygrid.problems import Problem
 from citygrid.sync import open311
 
-from . import bodies, deps, params
+from . import bodies, deps, errors, params
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
+LOCALE = Query(None, max_length=35, description="zh_CN or en for status_notes and errors (default: Accept-Language)")
 
 
 class Open311Error(BaseModel):
@@ -101,18 +102,23 @@ def _fields(form) -> dict[str, str | None]:
 
 
 @router.get("/requests.json")
-def list_requests(service_request_id: str | None = Query(None, max_length=2000),
+def list_requests(request: Request, service_request_id: str | None = Query(None, max_length=2000),
                   service_code: str | None = Query(None, max_length=500),
                   start_date: params.date_time("requested at or after") = None,
                   end_date: params.date_time("requested before") = None,
-                  status: str | None = Query(None, max_length=10), cx: sqlite3.Connection = Depends(deps.conn)):
-    """Requests with the standard filters; at most 1000, newest first, default the last 90 days."""
+                  status: str | None = Query(None, max_length=10), locale: str | None = LOCALE,
+                  cx: sqlite3.Connection = Depends(deps.conn)):
+    """Requests with the standard filters; at most 1000, newest first, default the last 90 days;
+    `status_notes` a sentence in the client's language (`locale`, else Accept-Language)."""
     ids = [s.strip() for s in service_request_id.split(",") if s.strip()][:200] if service_request_id else None
     return open311.get_requests(cx, ids=ids, service_code=service_code,
                                 start=times.parse(start_date) if start_date else None,
-                                end=times.parse(end_date) if end_date else None, status=status)
+                                end=times.parse(end_date) if end_date else None, status=status,
+                                lang=errors.client_language(request.headers.get("accept-language"), locale))
 
 
 @router.get("/requests/{service_request_id}.json")
-def one_request(service_request_id: str, cx: sqlite3.Connection = Depends(deps.conn)):
-    return open311.get_request(cx, service_request_id)
+def one_request(service_request_id: str, request: Request, locale: str | None = LOCALE,
+                cx: sqlite3.Connection = Depends(deps.conn)):
+    return open311.get_request(cx, service_request_id,
+                               lang=errors.client_language(request.headers.get("accept-language"), locale))

@@ -8,17 +8,25 @@ import importlib
 import sys
 from importlib.metadata import entry_points
 
-from . import __version__
+from . import __version__, i18n
+from .commands._argparse import Parser, localized
+from .i18n import _
 from .problems import Problem
 
 COMMANDS = ("init", "demo", "check", "evaluate", "user", "codes", "calendar", "export")
 PLUGIN_GROUP = "citygrid.commands"  # other distributions (the sync service) add commands here
 
 
+LANG_HELP = i18n.N_("language of messages and help: zh_CN or en (default: from LANGUAGE, LC_ALL, LANG)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="citygrid", description="citygrid: digital city management")
-    parser.add_argument("--version", action="version", version=f"citygrid {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    """The parser in the current language (build it inside `_argparse.localized()` for argparse's words)."""
+    parser = Parser(prog="citygrid", description=_("citygrid: digital city management"))
+    parser.add_argument("--version", action="version", version=f"citygrid {__version__}",
+                        help=_("show program's version number and exit"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_(LANG_HELP))
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     for name in COMMANDS:
         try:
             module = importlib.import_module(f".commands.{name}", __package__)
@@ -29,27 +37,54 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
     for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
         ep.load().add_parser(sub)
+    _lang_everywhere(parser)
     return parser
 
 
+def _lang_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`--lang` also after a command's name, at every level (`citygrid user list PATH --lang en`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                if "--lang" not in command._option_string_actions:
+                    command.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
+                                         help=_(LANG_HELP))
+                _lang_everywhere(command)
+
+
+def chosen_language(argv: list[str]) -> str | None:
+    """The `--lang` of the command line, read before the parser is built (its help is translated)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in i18n.LANGUAGES else None
+        if arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+            return value if value in i18n.LANGUAGES else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 2
-    try:
-        return int(args.run(args) or 0)
-    except Problem as problem:
-        print(f"citygrid: error: {describe(problem)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("citygrid: interrupted", file=sys.stderr)
-        return 130
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with i18n.using(chosen_language(argv)), localized():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help()
+            return 2
+        try:
+            return int(args.run(args) or 0)
+        except Problem as problem:
+            print(_("citygrid: error: {message}").format(message=describe(problem)), file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print(_("citygrid: interrupted"), file=sys.stderr)
+            return 130
 
 
 def describe(problem: Problem) -> str:
-    """One readable English line for a coded problem (the CLI's language)."""
+    """One readable line for a coded problem in the current language (zh_CN or English)."""
     from .messages import message
 
     return message(problem)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -63,12 +64,32 @@ def language() -> str:
     return _chosen or detect()
 
 
+@contextmanager
+def using(lang: str | None):
+    """`set_language(lang)` for a `with` block, then back to what was chosen before (None: no change).
+
+    Process-wide: for one command line run, never around a web request (pass `lang=` there)."""
+    global _chosen
+    before = _chosen
+    if lang is not None:
+        set_language(lang)
+    try:
+        yield language()
+    finally:
+        _chosen = before
+
+
 def gettext(text: str, lang: str | None = None) -> str:
     """`text` in the current (or given) language; the English itself when there is no translation."""
     return catalogue(lang or language()).get((None, text)) or text
 
 
 _ = gettext
+
+
+def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
+    """The form for `n` (Chinese has one form: the PO entry's msgstr[0], keyed by the singular)."""
+    return catalogue(lang or language()).get((None, singular)) or (singular if n == 1 else plural)
 
 
 def pgettext(context: str, text: str, lang: str | None = None) -> str:
@@ -163,8 +184,22 @@ def ljust(text: str, columns: int) -> str:
     return text + " " * max(0, columns - width(text))
 
 
-def table(head, rows) -> str:
-    """Rows of text aligned by display width (CJK counts two), two spaces between columns."""
+def rjust(text: str, columns: int) -> str:
+    return " " * max(0, columns - width(text)) + text
+
+
+def table(head, rows, *, right=(), rule: bool = False) -> str:
+    """Rows of text aligned by display width (CJK counts two), two spaces between columns.
+
+    Columns whose index is in `right` are padded on the left (numbers); `rule` draws dashes under
+    the head."""
     cells = [[str(v) for v in r] for r in [head, *rows]]
     widths = [max(width(r[i]) for r in cells) for i in range(len(head))]
-    return "\n".join("  ".join(ljust(v, w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+
+    def line(r):
+        return "  ".join((rjust if i in right else ljust)(v, w) for i, (v, w) in enumerate(zip(r, widths, strict=True)))
+
+    lines = [line(r).rstrip() for r in cells]
+    if rule:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

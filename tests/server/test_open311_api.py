@@ -49,7 +49,7 @@ def test_a_posted_request_becomes_a_public_case_in_reported(client, keyed):
     c.close()
     assert (row["status"], row["source"], row["grid_code"]) == ("reported", "public", "320508001002001")
     got = client.get(f"/open311/v2/requests/{case_no}.json").json()[0]
-    assert got["status"] == "open" and got["status_notes"] == "reported"
+    assert got["status"] == "open" and got["status_notes"] == "Received; waiting to be accepted"
     assert abs(got["lat"] - lat) < 1e-6 and got["service_name"] == "暴露垃圾"
 
 

@@ -11,13 +11,15 @@ from ..store import integrity
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("check", help="integrity check of a centre GeoPackage")
-    parser.add_argument("path", metavar="PATH", help="centre GeoPackage")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    text = _("integrity check of a centre GeoPackage")
+    parser = subparsers.add_parser("check", help=text, description=text)
+    parser.add_argument("path", metavar="PATH", help=_("centre GeoPackage"))
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help=_("text: one finding a line; json: for programs"))
     parser.add_argument("--quick", action="store_true",
-                        help="SQLite quick_check instead of integrity_check (much faster on big files)")
+                        help=_("SQLite quick_check instead of integrity_check (much faster on big files)"))
     parser.add_argument("--repair", action="store_true",
-                        help="first give components edited outside citygrid (QGIS) their exact grid")
+                        help=_("first give components edited outside citygrid (QGIS) their exact grid"))
     parser.set_defaults(run=run)
 
 
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         for finding in findings:
             print(f"{finding.code}: {finding.message()}")
     else:
-        print(f"{args.path}: ok")
+        print(_("{path}: ok").format(path=args.path))
     return 1 if findings else 0
 
 

@@ -7,8 +7,10 @@ import argparse
 import csv
 import io
 import json
-import unicodedata
+import sys
 
+from .. import i18n
+from ..i18n import N_, _
 from ..loop import evaluation
 from ..store import db
 
@@ -24,19 +26,45 @@ TABLE_COUNTS = {
     "dispatcher": ("dispatched", "dispatch_due"),
 }
 NONE = "-"
+# Table headings (CSV and JSON keep the identifiers: they are for programs)
+HEADINGS = {
+    "id": N_("id"), "name": N_("name"), "score": N_("score"), "grade": N_("grade"),
+    "registered": N_("registered"), "closure_due": N_("closure_due"), "disposal_due": N_("disposal_due"),
+    "reports": N_("reports"), "verify_due": N_("verify_due"), "check_due": N_("check_due"),
+    "received": N_("received"), "verify_dispatch_due": N_("verify_dispatch_due"),
+    "check_dispatch_due": N_("check_dispatch_due"), "register_due": N_("register_due"), "close_due": N_("close_due"),
+    "dispatched": N_("dispatched"), "dispatch_due": N_("dispatch_due"),
+    "closure_rate": N_("closure%"), "on_time_closure_rate": N_("on_time_closure%"),
+    "public_report_rate": N_("public_report%"), "disposal_rate": N_("disposal%"),
+    "on_time_disposal_rate": N_("on_time_disposal%"), "rework_rate": N_("rework%"),
+    "valid_report_rate": N_("valid_report%"), "missed_report_rate": N_("missed_report%"),
+    "on_time_verify_rate": N_("on_time_verify%"), "on_time_check_rate": N_("on_time_check%"),
+    "on_time_verify_dispatch_rate": N_("on_time_verify_dispatch%"),
+    "on_time_check_dispatch_rate": N_("on_time_check_dispatch%"), "on_time_register_rate": N_("on_time_register%"),
+    "accurate_register_rate": N_("accurate_register%"), "on_time_close_rate": N_("on_time_close%"),
+    "on_time_dispatch_rate": N_("on_time_dispatch%"), "accurate_dispatch_rate": N_("accurate_dispatch%"),
+}
+KIND_TITLES = {"unit": N_("units"), "street": N_("streets"), "community": N_("communities"), "grid": N_("grids"),
+               "collector": N_("collectors"), "operator": N_("operators"), "leader": N_("shift leaders"),
+               "dispatcher": N_("dispatchers")}
+COLOURS = {"green": N_("green"), "blue": N_("blue"), "yellow": N_("yellow"), "red": N_("red")}
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "evaluate", help="evaluation indicators, composite score and grade per object",
-        description="Evaluate over [--from, --to): dates are midnights in the centre's timezone, so "
-                    "--from 2016-12-01 --to 2017-01-01 is December 2016.")
-    parser.add_argument("path", metavar="PATH", help="centre GeoPackage")
-    parser.add_argument("--from", dest="start", required=True, metavar="DATE", help="first day (YYYY-MM-DD)")
-    parser.add_argument("--to", dest="end", required=True, metavar="DATE", help="day after the last (exclusive)")
-    parser.add_argument("--by", required=True, metavar="unit|region|collector|post")
-    parser.add_argument("--level", metavar="street|community|grid", help="region level (default street)")
-    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        "evaluate", help=_("evaluation indicators, composite score and grade per object"),
+        description=_("Evaluate over [--from, --to): dates are midnights in the centre's timezone, so "
+                      "--from 2016-12-01 --to 2017-01-01 is December 2016. A period without any case "
+                      "event is said so on stderr, with the dates the log covers (exit code 0)."))
+    parser.add_argument("path", metavar="PATH", help=_("centre GeoPackage"))
+    parser.add_argument("--from", dest="start", required=True, metavar="DATE", help=_("first day (YYYY-MM-DD)"))
+    parser.add_argument("--to", dest="end", required=True, metavar="DATE",
+                        help=_("day after the last (exclusive)"))
+    parser.add_argument("--by", required=True, metavar="unit|region|collector|post",
+                        help=_("what to evaluate: units, regions, collectors or posts"))
+    parser.add_argument("--level", metavar="street|community|grid", help=_("region level (default street)"))
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help=_("table for people; csv and json for programs"))
     parser.set_defaults(run=run)
 
 
@@ -45,10 +73,22 @@ def run(args: argparse.Namespace) -> int:
     conn = db.open_centre(args.path)
     try:
         results = evaluation.evaluate(conn, start, end, args.by, level=args.level)
+        empty = evaluation.log_range(conn, start, end)
     finally:
         conn.close()
+    if empty is not None:  # zeros for a period the log does not reach: say so, on stderr (the data stay clean)
+        print(nothing_in(args.start, args.end, *empty), file=sys.stderr)
     print(FORMATS[args.format](results), end="")
     return 0
+
+
+def nothing_in(start: str, end: str, first, last) -> str:
+    """The one line for a period without case events, with the range the log covers."""
+    if first is None:
+        return _("no case events from {start} to {end}: the centre's case log is empty").format(
+            start=start, end=end)
+    return _("no case events from {start} to {end}: the case log runs from {first} to {last}").format(
+        start=start, end=end, first=first.isoformat(), last=last.isoformat())
 
 
 def as_json(results: list[evaluation.Result]) -> str:
@@ -73,48 +113,36 @@ def _blank(value) -> str:
 
 
 def as_table(results: list[evaluation.Result]) -> str:
-    """One aligned table per object kind (CJK characters count as two columns)."""
+    """One aligned table per object kind (CJK characters count as two columns), in the current language."""
     kinds = list(dict.fromkeys(r.kind for r in results))
     parts = []
     for kind in kinds:
         rows = [r for r in results if r.kind == kind]
-        title = f"{kind}:\n" if len(kinds) > 1 else ""
-        parts.append(title + _table(_header(kind, rows[0]), [_cells(kind, r) for r in rows]))
-    return "\n".join(parts) if parts else "(no objects)\n"
+        title = _("{kind}:").format(kind=_(KIND_TITLES.get(kind, kind))) + "\n" if len(kinds) > 1 else ""
+        head = _header(kind, rows[0])
+        parts.append(title + i18n.table(head, [_cells(kind, r) for r in rows], rule=True,
+                                        right=range(2, len(head) - 1)) + "\n")
+    return "\n".join(parts) if parts else _("(no objects)") + "\n"
+
+
+def _heading(key: str) -> str:
+    if key in HEADINGS:
+        return _(HEADINGS[key])
+    return key.removesuffix("_rate") + "%" if key.endswith("_rate") else key
 
 
 def _header(kind: str, sample: evaluation.Result) -> list[str]:
-    rates = [k.removesuffix("_rate") + "%" for k in sample.rates]
-    return ["id", "name", *TABLE_COUNTS[kind], *rates, "score", "grade"]
+    return [_heading(k) for k in ("id", "name", *TABLE_COUNTS[kind], *sample.rates, "score", "grade")]
 
 
 def _cells(kind: str, r: evaluation.Result) -> list[str]:
     rates = [NONE if v is None else f"{v * 100:.2f}%" for v in r.rates.values()]
     score = NONE if r.score is None else f"{r.score:.2f}"
-    grade = NONE if r.grade is None else f"{r.grade} {r.colour}"
+    grade = NONE if r.grade is None else f"{r.grade} {_(COLOURS.get(r.colour, r.colour or ''))}"
     return [r.id, r.name, *(str(r.counts[c]) for c in TABLE_COUNTS[kind]), *rates, score, grade]
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(width(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [_line(header, widths), "  ".join("-" * w for w in widths)]
-    lines += [_line(row, widths) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _line(cells: list[str], widths: list[int]) -> str:
-    """Text cells (id, name, grade) padded right, numbers padded left."""
-    out = []
-    for i, (cell, w) in enumerate(zip(cells, widths, strict=True)):
-        pad = " " * (w - width(cell))
-        out.append(cell + pad if i in (0, 1) or i == len(cells) - 1 else pad + cell)
-    return "  ".join(out).rstrip()
-
-
-def width(text: str) -> int:
-    """Terminal columns of `text`: East Asian Wide and Fullwidth characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
-               for ch in text)
+width = i18n.width  # terminal columns of a text (kept here for the tests that cut the table)
 
 
 FORMATS = {"table": as_table, "csv": as_csv, "json": as_json}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..i18n import _
 from ..loop import accounts, deadlines, dictionaries
 from ..problems import Problem
 from ..store import blobs, db, gpkg
@@ -123,35 +124,36 @@ def _build(conn: sqlite3.Connection, path: Path, scale: Scale, seed: int, bulk: 
     rng = random.Random(f"citygrid-demo/{seed}/organisation")
     last = demo_history.TODAY
     first = min(last - timedelta(days=scale.days - 1), demo_history.FIRST_DAY)
-    say("reference tables and calendar")
+    say(_("reference tables and calendar"))
     dictionaries.install(conn)
     deadlines.set_days(conn, demo_org.holidays(first, last))
-    say("streets, grids and basemap")
+    say(_("streets, grids and basemap"))
     city = demo_city.build(scale.layout, seed)
     units = demo_org.units(city.regions, rng)
     with db.transaction(conn):
         _write_city(conn, city)
         _write_units(conn, units)
         collectors = _write_users(conn, city, units, scale.collectors, seed, rng)
-    say("components")
+    say(_("components"))
     inv = _inventory(conn, city, units, scale, seed, last)
     world = _world(conn, city, inv.by_class, collectors, scale, seed, path)
     world.keep_actions = not bulk
     days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
     def components() -> None:
-        say(f"writing {len(inv.rows)} components")
+        say(_("writing {count} components").format(count=len(inv.rows)))
         with db.transaction(conn):
             demo_write.write_components(conn, demo_inventory.COLUMNS, inv.rows, inv.points)
             demo_write.insert(conn, "serials", ("scope", "last"), inv.serials)
-        say(f"case history {first} .. {last} ({'bulk' if bulk else 'step by step'})")
+        say((_("case history {first} .. {last} (bulk)") if bulk else _("case history {first} .. {last} (step by step)"))
+            .format(first=first, last=last))
 
     if bulk:  # the planner processes start on the history while this one writes the components
         _bulk_history(conn, world, days, say, workers or os.cpu_count() or 1, meanwhile=components)
     else:
         components()
         _step_history(conn, world, days, say)
-    say("sync log")
+    say(_("sync log"))
     with db.transaction(conn):
         demo_write.rebuild_sync_log(conn)
         # the demo's collectors sent their photos' bytes: they may cite them and see them
@@ -263,7 +265,8 @@ def _showcase_class(conditions: dict) -> str:
 
 def _step_history(conn, world, days, say) -> None:
     plans = [plan for day in days for plan in demo_history.plan_day(world, day)]
-    say(f"replaying {sum(len(p.actions) for p in plans)} actions of {len(plans)} cases through the workflow")
+    say(_("replaying {actions} actions of {cases} cases through the workflow").format(
+        actions=sum(len(p.actions) for p in plans), cases=len(plans)))
     demo_write.replay(conn, plans, world)
 
 
@@ -280,8 +283,9 @@ def _bulk_history(conn, world, days, say, workers: int, meanwhile=None) -> None:
                 with db.transaction(conn):
                     for day, rows in group:
                         writer.add_day(rows, day)
-                say(f"  {month}: {writer.fids['cases']} cases, {writer.fids['case_events']} events")
-            say("the history's indexes and triggers, the cases' R-tree")
+                say("  " + _("{month}: {cases} cases, {events} events").format(
+                    month=month, cases=writer.fids["cases"], events=writer.fids["case_events"]))
+            say(_("the history's indexes and triggers, the cases' R-tree"))
             with db.transaction(conn):
                 writer.finish()
         with db.transaction(conn):  # the indexes are back (bulk's exit): the tree was packed meanwhile

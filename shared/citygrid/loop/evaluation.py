@@ -117,6 +117,21 @@ def period(conn: sqlite3.Connection, start, end) -> tuple[str, str]:
     return times.to_db(lo), times.to_db(hi)
 
 
+def log_range(conn: sqlite3.Connection, start, end) -> tuple[date | None, date | None] | None:
+    """None when [start, end) holds case events; else the first and the last event's day of the whole
+    log in the centre's zone (both None when the log is empty).
+
+    A period without events evaluates to zeros and dashes; the command line says so with the log's
+    range rather than letting the zeros speak. (The log has no index on `at` alone: the range is
+    read only when the period turns out empty.)"""
+    lo, hi = period(conn, start, end)
+    if conn.execute("SELECT EXISTS (SELECT 1 FROM case_events WHERE at >= ? AND at < ?)", (lo, hi)).fetchone()[0]:
+        return None
+    first, last = conn.execute("SELECT min(at), max(at) FROM case_events").fetchone()
+    zone = times.zone(db.meta(conn, "timezone") or times.DEFAULT_ZONE)
+    return tuple(times.from_db(t).astimezone(zone).date() if t else None for t in (first, last))
+
+
 def _instant(value, zone) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)

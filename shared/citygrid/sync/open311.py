@@ -3,7 +3,12 @@
 
 A service is a standard class (`event-0102` = 暴露垃圾); a request is a case. A POSTed request
 becomes a case in `reported` with source "public". Open311's status is `open` or `closed`; the
-case's real status goes in `status_notes`.
+case's real status goes in `status_notes` as a sentence for the public, in the language asked for
+(`lang`: zh_CN or en; the catalogue's context `open311.status_notes`).
+
+The public speaks longitude/latitude: a location it sent that is out of range or outside every grid
+is refused in its own coordinates (open311.bad_location, open311.outside_grids), never in the
+centre's projected x/y.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import secrets
 import sqlite3
 from datetime import datetime, timedelta
 
-from .. import crs, times
+from .. import crs, i18n, times
 from ..loop import dictionaries, workflow
 from ..loop.accounts import Actor
 from ..problems import Problem
@@ -28,6 +33,30 @@ TEXT_FIELDS = {"description": 4000, "first_name": 100, "last_name": 100, "email"
                "address_string": 500, "media_url": 500}
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
+N_ = i18n.N_
+NOTES_CONTEXT = "open311.status_notes"
+STATUS_NOTES = {  # CONTRACT §3: every case status as the public reads it (zh_CN in citygrid.po)
+    "reported": N_("Received; waiting to be accepted"),
+    "verifying": N_("Received; an inspector is verifying it on site"),
+    "pending_register": N_("Verified on site; waiting to be registered"),
+    "rejected": N_("Not registered as a case"),
+    "registered": N_("Registered; waiting to be dispatched"),
+    "dispatched": N_("Registered; being handled"),
+    "returned": N_("Registered; being passed to the responsible department"),
+    "disposed": N_("Handled; waiting for an on-site check"),
+    "checking": N_("Handled; an inspector is checking the result on site"),
+    "check_passed": N_("Handled and checked; about to be closed"),
+    "closed": N_("Resolved and closed"),
+    "voided": N_("Cancelled (a duplicate or not a valid report)"),
+    "parked": N_("Registered; on hold for a longer-term solution"),
+}
+RANGES = {"lat": 90, "long": 180}
+
+
+def status_notes(status: str, lang: str | None = None) -> str:
+    """The public's sentence for a case status in `lang` (the status itself if it has none)."""
+    english = STATUS_NOTES.get(status)
+    return i18n.pgettext(NOTES_CONTEXT, english, lang) if english else status
 
 
 def _digest(key: str) -> str:
@@ -96,9 +125,14 @@ def create_request(conn: sqlite3.Connection, key: str | None, form: dict) -> dic
     description = text["description"] or ""
     if text["media_url"]:
         description = f"{description}\n[media] {text['media_url']}".strip()
-    case_no = workflow.report(conn, actor, kind=kind, class_code=class_code, lon=lon, lat=lat,
-                              description=description, source="public", address=text["address_string"],
-                              reporter=f"{reporter or ''} <{contact}>".strip() if contact else reporter)
+    try:
+        case_no = workflow.report(conn, actor, kind=kind, class_code=class_code, lon=lon, lat=lat,
+                                  description=description, source="public", address=text["address_string"],
+                                  reporter=f"{reporter or ''} <{contact}>".strip() if contact else reporter)
+    except Problem as problem:  # said in the coordinates the client sent, not the centre's x/y
+        if problem.code in ("geocode.outside_grids", "crs.out_of_range"):
+            raise Problem("open311.outside_grids", lat=_sent(form, "lat"), long=_sent(form, "long")) from None
+        raise
     return {"service_request_id": case_no, "service_notice": "", "account_id": None}
 
 
@@ -106,15 +140,21 @@ def _coordinate(form: dict, name: str) -> float:
     value = form.get(name)
     if value is None or value == "":
         raise Problem("open311.location_required")
+    bad = Problem("open311.bad_location", field=name, value=_sent(form, name), limit=RANGES[name])
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise Problem("open311.bad_location", field=name)
+        raise bad
     try:
         number = float(value)
     except (OverflowError, ValueError):  # a 400-digit integer overflows a float
-        raise Problem("open311.bad_location", field=name) from None
-    if not math.isfinite(number):
-        raise Problem("open311.bad_location", field=name)
+        raise bad from None
+    if not math.isfinite(number) or abs(number) > RANGES[name]:
+        raise bad
     return number
+
+
+def _sent(form: dict, name: str) -> str:
+    """A coordinate as the client sent it, short and printable, for the problem it is told about."""
+    return times.shown(form.get(name), 40)
 
 
 def _text(form: dict, name: str, limit: int) -> str | None:
@@ -161,8 +201,18 @@ SELECT = ("SELECT c.*, u.name AS unit_name FROM cases c LEFT JOIN units u ON u.c
 
 
 def get_requests(conn: sqlite3.Connection, *, ids: list[str] | None = None, service_code: str | None = None,
-                 start: datetime | None = None, end: datetime | None = None, status: str | None = None) -> list[dict]:
-    """GeoReport v2 GET requests.json with its standard filters (default: the last 90 days)."""
+                 start: datetime | None = None, end: datetime | None = None, status: str | None = None,
+                 lang: str | None = None) -> list[dict]:
+    """GeoReport v2 GET requests.json with its standard filters (default: the last 90 days); the
+    status notes in `lang` (zh_CN or en; None: the process's language)."""
+    found = _requests(conn, ids=ids, service_code=service_code, start=start, end=end, status=status)
+    for request in found:  # the case's status, as a sentence for the public
+        request["status_notes"] = status_notes(request["status_notes"], lang)
+    return found
+
+
+def _requests(conn: sqlite3.Connection, *, ids: list[str] | None, service_code: str | None,
+              start: datetime | None, end: datetime | None, status: str | None) -> list[dict]:
     where, args = [], []
     if ids:
         where.append(f"c.case_no IN ({','.join('?' * len(ids))})")
@@ -193,8 +243,8 @@ def _window_start(end: datetime) -> datetime:
     return end - DEFAULT_WINDOW if end - times.EARLIEST > DEFAULT_WINDOW else times.EARLIEST
 
 
-def get_request(conn: sqlite3.Connection, case_no: str) -> list[dict]:
-    found = get_requests(conn, ids=[case_no])
+def get_request(conn: sqlite3.Connection, case_no: str, lang: str | None = None) -> list[dict]:
+    found = get_requests(conn, ids=[case_no], lang=lang)
     if not found:
         raise Problem("open311.request_not_found", service_request_id=case_no)
     return found
