@@ -53,7 +53,7 @@ def test_an_empty_file_is_refused_and_left_empty(tmp_path):
     path.touch()
     with pytest.raises(Exception) as exc:
         db.open_centre(path)
-    assert getattr(exc.value, "code", None) == "db.not_a_geopackage"
+    assert getattr(exc.value, "code", None) == "db.empty"
     assert path.stat().st_size == 0
 
 

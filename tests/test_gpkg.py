@@ -74,7 +74,7 @@ def test_opening_a_file_that_is_not_a_geopackage_is_refused(tmp_path):
     p.write_text("hello")
     with pytest.raises(Problem) as exc:
         db.open_centre(p)
-    assert exc.value.code == "db.not_a_geopackage"
+    assert exc.value.code == "db.not_sqlite"
 
 
 def test_opening_a_missing_file_is_refused(tmp_path):

@@ -214,11 +214,13 @@ def test_a_wrong_application_id_is_found(centre, conn):
     assert only(centre, "check.application_id")["found"] == "0x00000000"
 
 
-def test_a_newer_schema_stops_the_check(centre, conn):
+def test_a_newer_schema_is_refused_as_open_centre_refuses_it(centre, conn):
     conn.execute("INSERT INTO citygrid_migrations VALUES (999, 'future', ?)", (AT,))
     conn.execute("UPDATE citygrid_meta SET value = '999' WHERE key = 'schema_version'")
     conn.execute("DELETE FROM rtree_components_geom")  # would be a finding, but is not looked at
-    assert only(centre, "check.schema_newer")["found"] == 999
+    with pytest.raises(Problem) as exc:
+        integrity.check(centre)
+    assert exc.value.code == "db.newer_schema" and exc.value.details["found"] == 999
 
 
 def test_an_unknown_code_scheme_setting_is_found(centre, conn):
@@ -248,21 +250,21 @@ def test_a_missing_file_is_a_problem_not_a_finding(tmp_path):
     assert exc.value.code == "db.not_found"
 
 
-@pytest.mark.parametrize("content", [b"just some notes\n", b""])
-def test_a_file_that_is_not_sqlite_is_a_problem(tmp_path, content):
+@pytest.mark.parametrize("content, code", [(b"just some notes\n", "db.not_sqlite"), (b"", "db.empty")])
+def test_a_file_that_is_not_sqlite_is_a_problem(tmp_path, content, code):
     path = tmp_path / "notes.gpkg"
     path.write_bytes(content)
     with pytest.raises(Problem) as exc:
         integrity.check(path)
-    assert exc.value.code == "db.not_a_geopackage"
+    assert exc.value.code == code
 
 
-def test_a_sqlite_file_that_is_not_a_centre_is_a_problem(tmp_path):
+def test_a_sqlite_file_that_is_not_a_geopackage_is_a_problem(tmp_path):
     path = tmp_path / "other.sqlite"
     sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
     with pytest.raises(Problem) as exc:
         integrity.check(path)
-    assert exc.value.code == "db.not_a_centre"
+    assert exc.value.code == "db.not_a_geopackage"
 
 
 def test_every_code_raised_here_has_an_english_text():

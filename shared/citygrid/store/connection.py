@@ -32,8 +32,9 @@ def connect(path: str | os.PathLike, *, readonly: bool = False, create: bool = F
     return conn
 
 
-def _raw(path: str | os.PathLike, mode: str) -> sqlite3.Connection:
-    uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
+def _raw(path: str | os.PathLike, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
+    """`immutable`: read without locks or journal (only for a file no one else has open in WAL mode)."""
+    uri = f"{Path(path).absolute().as_uri()}?mode={mode}" + ("&immutable=1" if immutable else "")
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                timeout=BUSY_TIMEOUT_MS / 1000)
@@ -100,7 +101,7 @@ def translate(exc: sqlite3.DatabaseError, path=None) -> Problem:
     if "disk I/O error" in text or "unable to open database" in text or "database or disk is full" in text:
         return Problem("db.io_error", path=where, reason=text)
     if "not a database" in text:
-        return Problem("db.not_a_geopackage", path=where)
+        return Problem("db.not_sqlite", path=where)
     if "malformed" in text:
         return Problem("db.corrupt", path=where, reason=text)
     if "readonly" in text or "read-only" in text:

@@ -58,8 +58,6 @@ def check(path: str | os.PathLike, *, quick: bool = False) -> list[Finding]:
             scheme = _scheme(conn, findings)
         except sqlite3.DatabaseError as exc:
             raise Problem("db.cannot_open", path=str(path), reason=str(exc)) from None
-        if any(f.code == "check.schema_newer" for f in findings):
-            return findings  # we cannot know what a newer schema should look like
         ctx = _Context(Path(path), conn, scheme, quick)
         for step in STEPS:
             try:
@@ -73,25 +71,18 @@ def check(path: str | os.PathLike, *, quick: bool = False) -> list[Finding]:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    """Read-only, through SQLite alone (never a file object of ours: see db.connect)."""
-    if not path.exists():
-        raise Problem("db.not_found", path=str(path))
-    if not path.is_file() or path.stat().st_size == 0:
-        raise Problem("db.not_a_geopackage", path=str(path))
-    conn = db.connect(path, readonly=True)
+    """Read-only, through SQLite alone (never a file object of ours: see db.connect).
+
+    What is not a centre (or is a newer one) is refused with the same coded problem `open_centre`
+    gives (`db.identify`), before anything opens it for more than an untouching read.
+    """
+    problem = db.identify(path).problem()
+    if problem is not None:
+        raise problem
     try:
-        if migrations.current(conn) == 0:
-            raise Problem("db.not_a_centre", path=str(path))
+        return db.connect(path, readonly=True)
     except sqlite3.DatabaseError as exc:
-        conn.close()
-        problem = db.translate(exc, path)
-        if problem.code in ("db.not_a_geopackage", "db.locked", "db.io_error"):
-            raise problem from None
-        raise Problem("db.cannot_open", path=str(path), reason=str(exc)) from None
-    except Problem:
-        conn.close()
-        raise
-    return conn
+        raise db.translate(exc, path) from None
 
 
 def _container(conn: sqlite3.Connection) -> list[Finding]:
@@ -102,9 +93,8 @@ def _container(conn: sqlite3.Connection) -> list[Finding]:
         out.append(Finding("check.application_id", {"found": f"0x{app_id:08X}",
                                                     "expected": f"0x{gpkg.APPLICATION_ID:08X}"}))
     found, newest = migrations.current(conn), migrations.latest()
-    if found != newest:
-        code = "check.schema_newer" if found > newest else "check.schema_older"
-        out.append(Finding(code, {"found": found, "supported": newest}))
+    if found < newest:  # a newer one was refused by _open: we cannot know what it should hold
+        out.append(Finding("check.schema_older", {"found": found, "supported": newest}))
     meta = db.meta(conn, "schema_version")
     if meta != str(found):
         out.append(Finding("check.schema_meta", {"found": found, "meta": meta}))
