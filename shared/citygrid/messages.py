@@ -200,6 +200,8 @@ TEXTS: dict[str, str] = {
     "check.rtree_stale": "{count} entries of {table} point at missing {layer} rows (id {examples})",
     "check.orphan": "{count} row(s) of {table}.{column} refer to a missing {refers} (e.g. {examples})",
     "check.unknown_class": "{count} row(s) of {table} have a class not in the class table (e.g. {examples})",
+    "check.component_name": "{count} component(s) whose ObjName is not their class's name (e.g. {examples})",
+    "check.outside_grid": "{count} component(s) lie outside the grid their BGID names (e.g. {examples})",
     "check.malformed_code": "{count} row(s) of {table}.{column} are not a {expected} (e.g. {examples})",
     "check.grid_hierarchy": "{count} grid(s) whose street/community code is not its code's (e.g. {examples})",
     "check.photo_missing": "{count} photo(s) missing from {store} (e.g. {examples})",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import struct
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import codes
+from .. import codes, crs
 from ..messages import message
 from ..problems import Problem
 from . import blobs, db, gpkg, migrations, schema_v1
@@ -209,6 +210,9 @@ REFERENCES = (
     ("collector_grids", "username", "users", "username"),
     ("collector_grids", "grid_code", "grids", "code"),
     ("users", "unit_code", "units", "code"),
+    ("components", "DeptCode1", "units", "code"),  # the owner, manager and maintainer units
+    ("components", "DeptCode2", "units", "code"),
+    ("components", "DeptCode3", "units", "code"),
 )
 
 
@@ -235,6 +239,73 @@ def _classes(ctx: _Context) -> list[Finding]:
                         f"length(ObjID) = {ctx.scheme.objid_digits} AND {part} NOT IN "
                         "(SELECT code FROM classes WHERE kind = 'component')", part, column="ObjID")
     return out
+
+
+# --- components -----------------------------------------------------------------------------
+
+def _component_names(ctx: _Context) -> list[Finding]:
+    """Components whose ObjName is not the minor class name their ObjID's class has in the class table
+    (an unknown class is check.unknown_class, a malformed ObjID check.malformed_code)."""
+    if ctx.scheme is None:
+        return []
+    part = f"substr(c.ObjID, {codes.COUNTY_DIGITS + 1}, {ctx.scheme.class_digits})"
+    join = (f"FROM components c JOIN classes k ON k.kind = 'component' AND k.code = {part} "
+            f"WHERE length(c.ObjID) = {ctx.scheme.objid_digits} AND c.ObjName IS NOT k.minor_name")
+    (count,) = ctx.conn.execute(f"SELECT count(*) {join}").fetchone()
+    if not count:
+        return []
+    examples = _examples(ctx.conn, f"SELECT c.ObjID || ' ' || c.ObjName || ' (' || k.minor_name || ')' {join}")
+    return [Finding("check.component_name", {"count": count, "examples": ", ".join(examples)})]
+
+
+# what decoding a damaged or foreign geometry blob raises (check.bad_geometry reports those rows)
+_BAD_BLOB = (Problem, struct.error, IndexError, TypeError, ValueError)
+
+
+def _outside_grids(ctx: _Context) -> list[Finding]:
+    """Components whose point is not in the grid their BGID names (on its edge counts as in it).
+
+    The grids are decoded once (16,000 of them in a city); the components are read in one pass in
+    table order, each tested against its own grid with the exact point-in-polygon test geocode uses
+    (gpkg.covers), a convex grid first accepting the points well inside it with a cheaper half-plane
+    test. Only points are judged: not a component without a location (NULL or empty), nor a broken
+    blob (check.bad_geometry), nor one whose BGID names a grid without a geometry or no grid at all
+    (check.orphan).
+    """
+    conn = ctx.conn
+    try:
+        tol = gpkg.tolerance(crs.is_geographic(crs.centre_srs_id(conn)))
+    except Problem:
+        return [Finding("check.bad_setting", {"key": "srs_id", "value": db.meta(conn, "srs_id")})]
+    rows = conn.cursor()
+    rows.row_factory = None  # plain tuples: 417,000 of them
+    grids = {}
+    for code, geom in rows.execute("SELECT code, geom FROM grids WHERE geom IS NOT NULL"):
+        try:
+            polygons = gpkg.polygons(geom)
+        except _BAD_BLOB:
+            continue
+        if polygons:
+            grids[code] = (polygons, gpkg.convex_interior(polygons, tol))
+    count, examples = 0, []
+    for objid, bgid, blob in rows.execute("SELECT ObjID, BGID, geom FROM components WHERE BGID IS NOT NULL"):
+        grid = grids.get(bgid)
+        if grid is None:
+            continue
+        polygons, interior = grid
+        try:
+            xy = gpkg.point_xy(blob)
+        except _BAD_BLOB:
+            continue  # check.bad_geometry
+        if xy is None or (interior is not None and gpkg.strictly_inside(interior, *xy)) \
+                or gpkg.covers(polygons, xy[0], xy[1], tol):
+            continue
+        count += 1
+        if len(examples) < EXAMPLES:
+            examples.append(f"{objid} ({bgid})")
+    if not count:
+        return []
+    return [Finding("check.outside_grid", {"count": count, "examples": ", ".join(examples)})]
 
 
 # --- codes ----------------------------------------------------------------------------------
@@ -334,4 +405,4 @@ def _photos(ctx: _Context) -> list[Finding]:
 
 
 STEPS: tuple[Callable[[_Context], list[Finding]], ...] = (
-    _sqlite, _layers, _orphans, _classes, _codes, _photos)
+    _sqlite, _layers, _orphans, _classes, _codes, _component_names, _outside_grids, _photos)
