@@ -79,13 +79,15 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite itself rolls back on a full disk or an I/O error
+            conn.execute("ROLLBACK")
         raise
     else:
         try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT of a full disk has already rolled back
+                conn.execute("ROLLBACK")
             raise translate(exc, None) from None
 
 
@@ -98,7 +100,9 @@ def translate(exc: sqlite3.DatabaseError, path=None) -> Problem:
     where = str(path) if path else None
     if "locked" in text or "busy" in text:
         return Problem("db.locked", path=where)
-    if "disk I/O error" in text or "unable to open database" in text or "database or disk is full" in text:
+    if "database or disk is full" in text:
+        return Problem("db.disk_full", path=where)
+    if "disk I/O error" in text or "unable to open database" in text:
         return Problem("db.io_error", path=where, reason=text)
     if "not a database" in text:
         return Problem("db.not_sqlite", path=where)
