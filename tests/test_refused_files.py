@@ -245,3 +245,29 @@ def test_demo_force_may_replace_an_empty_file_and_a_centre(tmp_path):
     assert db.identify(empty).is_centre
     db.create_centre(empty, force=True).close()  # a centre, replaced by a fresh one
     assert db.identify(empty).is_centre
+
+
+DEFECT_CODES = ("db.not_a_file", "db.empty", "db.not_sqlite", "db.not_a_geopackage", "db.not_a_centre",
+                "db.not_replaced", "db.cannot_create", "db.disk_full", "cli.os_error", "cli.not_text",
+                "serve.bad_port", "serve.port_in_use", "serve.cannot_listen", "check.component_name",
+                "check.outside_grid")
+
+
+@pytest.mark.parametrize("code", DEFECT_CODES)
+def test_each_new_code_reads_in_chinese_and_english(code):
+    import re
+
+    from citygrid import i18n
+    from citygrid.messages import TEXTS, message
+
+    details = {name: "x" for name in re.findall(r"\{(\w+)", TEXTS[code])}
+    try:
+        english = message(Problem(code, **details))
+        i18n.set_language("zh_CN")
+        chinese = message(Problem(code, **details))
+    finally:
+        i18n.set_language(None)
+    assert english == TEXTS[code].format(**details)
+    assert chinese != english and "{" not in chinese
+    if re.search(r"[a-z]", re.sub(r"\{\w+\}", "", TEXTS[code])):  # words, not only placeholders
+        assert re.search(r"[\u4e00-\u9fff]", chinese), chinese
