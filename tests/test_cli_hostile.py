@@ -82,8 +82,10 @@ EVAL = ["evaluate", "{C}", "--by", "unit"]
 ADD = ["user", "add", "{C}", "--password-stdin"]
 CASES = {
     # demo
-    "demo under a file": (["demo", "/etc/hostname/x.gpkg"], None, "/etc/hostname/x.gpkg"),
-    "demo in a missing folder under a file": (["demo", "{D}/f/deep/x.gpkg"], "file f", "{D}/f/deep/x.gpkg"),
+    "demo under a file": (["demo", "/etc/hostname/x.gpkg"], None,
+                          "cannot create /etc/hostname/x.gpkg: /etc/hostname is not a folder"),
+    "demo in a missing folder under a file": (["demo", "{D}/f/deep/x.gpkg"], "file f",
+                                              "cannot create {D}/f/deep/x.gpkg: {D}/f is not a folder"),
     "demo onto a directory": (["demo", "{C}"], "dir", "already exists"),
     "demo --force onto a directory": (["demo", "{C}", "--force"], "dir", "replaces only a centre"),
     "demo --force onto a text file": (["demo", "{C}", "--force"], "text", "replaces only a centre"),

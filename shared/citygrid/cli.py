@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(Problem("cli.os_error", path=str(exc.filename or getattr(args, "path", "") or ""),
                              reason=exc.strerror or str(exc)))
     except UnicodeError as exc:
-        return _fail(Problem("cli.not_text", reason=str(exc)))
+        return _fail(Problem("cli.not_text", reason=getattr(exc, "reason", None) or str(exc)))
 
 
 def _fail(problem: Problem) -> int:

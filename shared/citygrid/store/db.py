@@ -157,6 +157,11 @@ def create_centre(path: str | os.PathLike, *, srs_id: int = 4549, timezone: str 
             raise Problem("db.exists", path=str(p))
         if found.kind not in ("centre", "newer", "empty"):  # never delete someone's other file
             raise Problem("db.not_replaced", path=str(p))
+    for parent in p.absolute().parents:  # the nearest one that exists must be a folder
+        if parent.exists():
+            if not parent.is_dir():
+                raise Problem("db.cannot_create", path=str(p), reason=f"{parent} is not a folder")
+            break
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
