@@ -3,14 +3,15 @@
 DeptCode against the units, the point inside its BGID grid) cost against the rest of the check,
 measured in the same run. Figures only, no assertions.
 
-Usage: python bench/bench_check.py PATH [--full]   (PATH e.g. a `citygrid demo --scale city` centre;
-the default runs SQLite's quick_check, --full its integrity_check)
+Usage: python bench/bench_check.py [PATH] [--full]   (PATH e.g. a `citygrid demo --scale city` centre;
+without one a small demo is built in a temporary folder; quick_check unless --full)
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,12 +38,22 @@ def _timed(fn) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path")
+    parser.add_argument("path", nargs="?")
     parser.add_argument("--full", action="store_true")
     args = parser.parse_args()
-    path = Path(args.path)
+    if args.path is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            from citygrid import demo
+
+            demo.build(Path(tmp) / "center.gpkg")
+            run(Path(tmp) / "center.gpkg", args.full)
+    else:
+        run(Path(args.path), args.full)
+
+
+def run(path: Path, full: bool) -> None:
     conn = integrity._open(path)
-    ctx = integrity._Context(path, conn, integrity._scheme(conn, []), quick=not args.full)
+    ctx = integrity._Context(path, conn, integrity._scheme(conn, []), quick=not full)
     components, grids = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("components", "grids"))
     print(f"{path}: {components:,} components, {grids:,} grids")
     old_refs = [r for r in integrity.REFERENCES if r[1] not in NEW_REFERENCES]
