@@ -32,16 +32,18 @@ def connect(path: str | os.PathLike, *, readonly: bool = False, create: bool = F
     return conn
 
 
-def _raw(path: str | os.PathLike, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
-    """`immutable`: read without locks or journal (only for a file no one else has open in WAL mode)."""
+def _raw(path: str | os.PathLike, mode: str, *, immutable: bool = False, bare: bool = False) -> sqlite3.Connection:
+    """`immutable`: read without locks or journal (only for a file no one else has open in WAL mode);
+    `bare`: plain tuples and no GeoPackage functions (a quick look at the header and the tables)."""
     uri = f"{Path(path).absolute().as_uri()}?mode={mode}" + ("&immutable=1" if immutable else "")
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.OperationalError as exc:
         raise Problem("db.cannot_open", path=str(path), reason=str(exc)) from None
-    conn.row_factory = sqlite3.Row
-    gpkg.register_functions(conn)
+    if not bare:
+        conn.row_factory = sqlite3.Row
+        gpkg.register_functions(conn)
     return conn
 
 

@@ -96,7 +96,7 @@ def identify(path: str | os.PathLike) -> Identity:
         return Identity(where, "empty")
     if not os.access(p, os.R_OK):
         raise Problem("db.cannot_open", path=where, reason=os.strerror(13))
-    conn = _raw(p, "ro", immutable=not os.path.exists(f"{p}-wal"))
+    conn = _raw(p, "ro", immutable=not os.path.exists(f"{p}-wal"), bare=True)
     try:
         return Identity(where, *_identify(conn))
     except sqlite3.DatabaseError as exc:
