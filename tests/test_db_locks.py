@@ -29,7 +29,7 @@ def _add_unit(conn, code):
         conn.execute("INSERT INTO units (code, name, kind) VALUES (?, 'x', 'department')", (code,))
 
 
-@pytest.mark.parametrize("reopen", ["open_centre", "open_centre_readonly", "integrity_check"])
+@pytest.mark.parametrize("reopen", ["open_centre", "open_centre_readonly", "integrity_check", "identify"])
 def test_a_second_open_in_this_process_keeps_the_first_connections_writes(center_path, reopen):
     held = db.open_centre(center_path)
     _add_unit(held, "u0")  # the WAL exists and `held` holds its shared lock on the file
@@ -37,6 +37,8 @@ def test_a_second_open_in_this_process_keeps_the_first_connections_writes(center
         db.open_centre(center_path).close()
     elif reopen == "open_centre_readonly":
         db.open_centre(center_path, readonly=True).close()
+    elif reopen == "identify":
+        assert db.identify(center_path).is_centre
     else:
         integrity.check(center_path, quick=True)
     assert shell(center_path, "SELECT count(*) FROM units WHERE code = 'u0';") == "1"  # another program comes and goes
@@ -53,7 +55,7 @@ def test_an_empty_file_is_refused_and_left_empty(tmp_path):
     path.touch()
     with pytest.raises(Exception) as exc:
         db.open_centre(path)
-    assert getattr(exc.value, "code", None) == "db.not_a_geopackage"
+    assert getattr(exc.value, "code", None) == "db.empty"
     assert path.stat().st_size == 0
 
 

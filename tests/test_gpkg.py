@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 import sqlite3
+import struct
 import subprocess
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def test_opening_a_file_that_is_not_a_geopackage_is_refused(tmp_path):
     p.write_text("hello")
     with pytest.raises(Problem) as exc:
         db.open_centre(p)
-    assert exc.value.code == "db.not_a_geopackage"
+    assert exc.value.code == "db.not_sqlite"
 
 
 def test_opening_a_missing_file_is_refused(tmp_path):
@@ -234,3 +235,54 @@ def test_a_defensive_sqlite_keeps_the_in_lists_and_the_migration_still_applies(t
     assert c.execute("SELECT sql FROM sqlite_master WHERE name = 'tasks'").fetchone()[0] == before
     assert c.execute("PRAGMA writable_schema").fetchone()[0] == 0
     c.close()
+
+
+# --- point in polygon: the fast accept of convex grids never says yes where covers says no -------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from citygrid.store import gpkg as _gpkg  # noqa: E402
+
+
+def _convex(n, cx, cy, r, turn):
+    import math
+    return [(cx + r * math.cos(turn + 2 * math.pi * k / n), cy + r * math.sin(turn + 2 * math.pi * k / n))
+            for k in range(n)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(3, 9), cx=st.floats(-1e6, 4e6), cy=st.floats(-1e6, 4e6), r=st.floats(0.01, 5000),
+       turn=st.floats(0, 7), reverse=st.booleans(),
+       u=st.floats(-1.2, 1.2), v=st.floats(-1.2, 1.2))
+def test_a_point_the_convex_fast_accept_takes_is_covered(n, cx, cy, r, turn, reverse, u, v):
+    ring = _convex(n, cx, cy, r, turn)
+    ring = (ring[::-1] if reverse else ring) + [ring[-1] if reverse else ring[0]]
+    polygons = ([ring],)
+    interior = _gpkg.convex_interior(polygons, 1e-6)
+    assert interior is not None
+    x, y = cx + u * r, cy + v * r
+    if _gpkg.strictly_inside(interior, x, y):
+        assert _gpkg.covers(polygons, x, y, 1e-6)
+    if _gpkg.covers(polygons, x, y, 1e-6) and abs(u) < 0.5 and abs(v) < 0.5 and r > 1 and n > 3:
+        assert _gpkg.strictly_inside(interior, x, y)  # well inside: taken without the exact test
+
+
+def test_only_a_single_convex_ring_gets_a_fast_accept():
+    square = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]
+    ell = [(0.0, 0.0), (10.0, 0.0), (10.0, 4.0), (4.0, 4.0), (4.0, 10.0), (0.0, 10.0), (0.0, 0.0)]
+    star = [(0.0, 0.0), (6.0, 10.0), (10.0, 0.0), (0.0, 6.0), (10.0, 6.0), (0.0, 0.0)]
+    hole = [(2.0, 2.0), (3.0, 2.0), (3.0, 3.0), (2.0, 3.0), (2.0, 2.0)]
+    assert _gpkg.convex_interior(([square],), 1e-6) is not None
+    for polygons in (([ell],), ([star],), ([square, hole],), ([square], [square])):
+        assert _gpkg.convex_interior(polygons, 1e-6) is None
+
+
+def test_point_xy_reads_plain_and_enveloped_points_alike():
+    plain = _gpkg.point(3.5, -7.25, 4549)
+    assert _gpkg.point_xy(plain) == (3.5, -7.25)
+    enveloped = plain[:3] + bytes([0b11]) + plain[4:8] + struct.pack("<4d", 3.5, 3.5, -7.25, -7.25) + plain[8:]
+    assert _gpkg.point_xy(enveloped) == (3.5, -7.25)
+    empty = b"GP\x00\x11" + (4549).to_bytes(4, "little") + b"\x01\x01\x00\x00\x00" + b"\x00" * 16
+    assert _gpkg.point_xy(empty) is None
+    assert _gpkg.point_xy(_gpkg.polygon([[(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.0, 0.0)]], 4549)) is None

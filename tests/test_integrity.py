@@ -119,7 +119,7 @@ def test_an_orphan_finding_counts_all_and_shows_a_few(centre, conn):
      "WHERE code = '" + GRID_B + "'", "grids", "code"),
     ("INSERT INTO components (ObjID, ObjName) VALUES ('320508010100002', 'x')", "components", "ObjID"),
     ("INSERT INTO components (ObjID, ObjName) VALUES ('3205080100000002', 'x')", "components", "ObjID"),
-    ("INSERT INTO components (ObjID, ObjName) VALUES ('9905080101000002', 'x')", "components", "ObjID"),
+    ("INSERT INTO components (ObjID, ObjName) VALUES ('9905080101000002', '上水井盖')", "components", "ObjID"),
     ("UPDATE cases SET ObjID = 'A205080101000001'", "cases", "ObjID"),
 ])
 def test_malformed_codes_are_found_per_column(centre, conn, sql, table, column):
@@ -163,9 +163,9 @@ def test_a_deleted_rtree_entry_is_a_count_mismatch(centre, conn):
 
 def test_empty_geometries_are_not_expected_in_the_rtree(centre, conn):
     empty_point = b"GP\x00\x11" + (4549).to_bytes(4, "little") + b"\x01\x01\x00\x00\x00" + b"\x00" * 16
-    conn.execute("INSERT INTO components (geom, ObjID, ObjName, BGID) VALUES (?, '3205080101000002', 'x', ?)",
-                 (empty_point, GRID_A))
-    conn.execute("INSERT INTO components (ObjID, ObjName, BGID) VALUES ('3205080101000003', 'x', ?)",
+    conn.execute("INSERT INTO components (geom, ObjID, ObjName, BGID) "
+                 "VALUES (?, '3205080101000002', '上水井盖', ?)", (empty_point, GRID_A))
+    conn.execute("INSERT INTO components (ObjID, ObjName, BGID) VALUES ('3205080101000003', '上水井盖', ?)",
                  (GRID_A,))
     assert integrity.check(centre) == []
 
@@ -214,11 +214,13 @@ def test_a_wrong_application_id_is_found(centre, conn):
     assert only(centre, "check.application_id")["found"] == "0x00000000"
 
 
-def test_a_newer_schema_stops_the_check(centre, conn):
+def test_a_newer_schema_is_refused_as_open_centre_refuses_it(centre, conn):
     conn.execute("INSERT INTO citygrid_migrations VALUES (999, 'future', ?)", (AT,))
     conn.execute("UPDATE citygrid_meta SET value = '999' WHERE key = 'schema_version'")
     conn.execute("DELETE FROM rtree_components_geom")  # would be a finding, but is not looked at
-    assert only(centre, "check.schema_newer")["found"] == 999
+    with pytest.raises(Problem) as exc:
+        integrity.check(centre)
+    assert exc.value.code == "db.newer_schema" and exc.value.details["found"] == 999
 
 
 def test_an_unknown_code_scheme_setting_is_found(centre, conn):
@@ -248,21 +250,21 @@ def test_a_missing_file_is_a_problem_not_a_finding(tmp_path):
     assert exc.value.code == "db.not_found"
 
 
-@pytest.mark.parametrize("content", [b"just some notes\n", b""])
-def test_a_file_that_is_not_sqlite_is_a_problem(tmp_path, content):
+@pytest.mark.parametrize("content, code", [(b"just some notes\n", "db.not_sqlite"), (b"", "db.empty")])
+def test_a_file_that_is_not_sqlite_is_a_problem(tmp_path, content, code):
     path = tmp_path / "notes.gpkg"
     path.write_bytes(content)
     with pytest.raises(Problem) as exc:
         integrity.check(path)
-    assert exc.value.code == "db.not_a_geopackage"
+    assert exc.value.code == code
 
 
-def test_a_sqlite_file_that_is_not_a_centre_is_a_problem(tmp_path):
+def test_a_sqlite_file_that_is_not_a_geopackage_is_a_problem(tmp_path):
     path = tmp_path / "other.sqlite"
     sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
     with pytest.raises(Problem) as exc:
         integrity.check(path)
-    assert exc.value.code == "db.not_a_centre"
+    assert exc.value.code == "db.not_a_geopackage"
 
 
 def test_every_code_raised_here_has_an_english_text():
@@ -272,3 +274,94 @@ def test_every_code_raised_here_has_an_english_text():
                                                   p.read_text(encoding="utf-8"))}
     assert len(found) > 40
     assert sorted(found - set(TEXTS)) == []
+
+
+# --- components against their class, their units and their grid ----------------------------------
+
+def test_an_objname_that_is_not_its_class_name_is_found(centre, conn):
+    conn.execute("UPDATE components SET ObjName = '雨水井盖'")  # its ObjID says 0101 上水井盖
+    add_component(conn, "3205080101000002")  # named right
+    details = only(centre, "check.component_name")
+    assert details["count"] == 1 and details["examples"] == "3205080101000001 雨水井盖 (上水井盖)"
+
+
+def test_an_objname_of_an_unknown_or_malformed_class_is_left_to_those_findings(centre, conn):
+    conn.execute("INSERT INTO components (ObjID, ObjName) VALUES ('3205089999000001', '不知道')")
+    assert codes_of(centre) == ["check.unknown_class"]
+
+
+@pytest.mark.parametrize("column", ["DeptCode1", "DeptCode2", "DeptCode3"])
+def test_a_deptcode_not_in_the_units_is_found_and_an_empty_one_is_fine(centre, conn, column):
+    conn.execute("INSERT INTO units (code, name, kind) VALUES ('water', 'Water Co', 'department')")
+    add_component(conn, "3205080101000002")
+    add_component(conn, "3205080101000003")
+    conn.execute(f"UPDATE components SET {column} = CASE ObjID WHEN '3205080101000001' THEN 'water' "
+                 f"WHEN '3205080101000002' THEN '' ELSE 'nobody' END")
+    details = only(centre, "check.orphan")
+    assert (details["table"], details["column"], details["count"], details["examples"]) == (
+        "components", column, 1, "nobody")
+    assert details["refers"] == "units.code"
+
+
+def _place(conn, objid, x, y, bgid=GRID_A):
+    conn.execute("INSERT INTO components (geom, ObjID, ObjName, BGID) VALUES (?, ?, '上水井盖', ?)",
+                 (gpkg.point(x, y, 4549), objid, bgid))
+
+
+def test_a_component_outside_its_bgid_grid_is_found(centre, conn):
+    conn.execute("UPDATE grids SET geom = ? WHERE code = ?",
+                 (gpkg.polygon([[(100.0, 0.0), (200.0, 0.0), (200.0, 100.0), (100.0, 100.0), (100.0, 0.0)]],
+                                4549), GRID_B))
+    _place(conn, "3205080101000002", 150.0, 50.0)            # in grid B, says A
+    _place(conn, "3205080101000003", 100.0, 50.0)            # on the shared edge: in both
+    _place(conn, "3205080101000004", 100.0, 50.0, GRID_B)
+    _place(conn, "3205080101000005", 0.0, 0.0)               # on A's corner
+    _place(conn, "3205080101000006", 50.0, 100.0000001)      # within a micrometre of A's edge
+    _place(conn, "3205080101000007", 50.0, 100.01)           # a centimetre out
+    _place(conn, "3205080101000008", 150.0, 50.0, GRID_B)
+    details = only(centre, "check.outside_grid")
+    assert details["count"] == 2
+    assert details["examples"] == f"3205080101000002 ({GRID_A}), 3205080101000007 ({GRID_A})"
+
+
+def test_a_point_in_a_hole_or_a_concave_notch_is_outside(centre, conn):
+    # A: an L (concave) with a hole; B: two squares (a multipolygon)
+    ell = [(0.0, 0.0), (100.0, 0.0), (100.0, 40.0), (40.0, 40.0), (40.0, 100.0), (0.0, 100.0), (0.0, 0.0)]
+    hole = [(10.0, 10.0), (20.0, 10.0), (20.0, 20.0), (10.0, 20.0), (10.0, 10.0)]
+    conn.execute("UPDATE grids SET geom = ? WHERE code = ?", (gpkg.polygon([ell, hole], 4549), GRID_A))
+    squares = [[[(200.0, 0.0), (210.0, 0.0), (210.0, 10.0), (200.0, 10.0), (200.0, 0.0)]],
+               [[(300.0, 0.0), (310.0, 0.0), (310.0, 10.0), (300.0, 10.0), (300.0, 0.0)]]]
+    conn.execute("UPDATE grids SET geom = ? WHERE code = ?", (gpkg.multipolygon(squares, 4549), GRID_B))
+    conn.execute("UPDATE components SET geom = ? WHERE ObjID = ?", (gpkg.point(5.0, 90.0, 4549), OBJID))
+    conn.execute("UPDATE cases SET geom = ?", (gpkg.point(5.0, 90.0, 4549),))
+    _place(conn, "3205080101000002", 70.0, 70.0)             # in the notch of the L
+    _place(conn, "3205080101000003", 15.0, 15.0)             # in the hole
+    _place(conn, "3205080101000004", 20.0, 15.0)             # on the hole's edge: in
+    _place(conn, "3205080101000005", 305.0, 5.0, GRID_B)     # in B's second part
+    _place(conn, "3205080101000006", 250.0, 5.0, GRID_B)     # between B's parts
+    details = only(centre, "check.outside_grid")
+    assert details["count"] == 3 and details["examples"] == ", ".join(
+        f"{o} ({g})" for o, g in [("3205080101000002", GRID_A), ("3205080101000003", GRID_A),
+                                  ("3205080101000006", GRID_B)])
+
+
+def test_components_without_a_point_or_a_grid_geometry_are_not_judged(centre, conn):
+    conn.execute("INSERT INTO components (ObjID, ObjName, BGID) VALUES ('3205080101000002', '上水井盖', ?)",
+                 (GRID_A,))
+    conn.execute("UPDATE grids SET geom = NULL WHERE code = ?", (GRID_B,))
+    _place(conn, "3205080101000003", 500.0, 500.0, GRID_B)
+    assert integrity.check(centre) == []
+
+
+def test_the_grid_check_counts_what_the_point_in_polygon_test_says(centre, conn):
+    """On a rotated quadrilateral (the fast half-plane accept applies), the rule counts exactly the
+    points gpkg.covers, geocode's own test, puts outside."""
+    quad = [(100.0, 0.0), (200.0, 30.0), (190.0, 100.0), (100.0, 100.0), (100.0, 0.0)]
+    conn.execute("UPDATE grids SET geom = ? WHERE code = ?", (gpkg.polygon([quad], 4549), GRID_B))
+    points = [(90.0 + i * 7.3 % 120.0, -10.0 + i * 11.9 % 120.0) for i in range(80)]
+    points += [(150.0, 15.0), (195.0, 65.0), (100.0, 50.0), (200.0, 30.0)]  # on edges and a vertex
+    for i, (x, y) in enumerate(points):
+        _place(conn, f"32050801010001{i:02d}", x, y, GRID_B)
+    expected = sum(not gpkg.covers(([quad],), x, y, 1e-6) for x, y in points)
+    assert 0 < expected < len(points) - 4
+    assert only(centre, "check.outside_grid")["count"] == expected

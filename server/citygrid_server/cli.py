@@ -53,6 +53,27 @@ def startup_line(path: str, host: str, port: int, workers: int) -> str:
         path=path, host=host, port=port, workers=workers)
 
 
+def check_listen(host: str, port: int) -> None:
+    """Refuse a port that is in use or a host we cannot listen on, binding as uvicorn will."""
+    import errno
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise Problem("serve.bad_port", port=port)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn's Config.bind_socket
+    try:
+        with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise Problem("serve.port_in_use", host=host, port=port) from None
+        reason = exc.strerror or str(exc)  # a name that does not resolve, an address not ours, EACCES
+        raise Problem("serve.cannot_listen", host=host, port=port, reason=reason) from None
+    except (UnicodeError, ValueError) as exc:  # a host name no resolver accepts
+        raise Problem("serve.cannot_listen", host=host, port=port, reason=str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -69,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ["CITYGRID_TOKEN_HOURS"] = str(args.token_hours)
     os.environ["CITYGRID_MAX_PHOTO_PIXELS"] = str(int(args.max_photo_mp * 1_000_000))
     create_app(path, config_from_env())  # validate the centre (missing, foreign, newer) before binding
+    check_listen(args.host, args.port)  # one clear line, not uvicorn's log and exit 3
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
     print(startup_line(path, args.host, args.port, args.workers), flush=True)
     uvicorn.run("citygrid_server.asgi:app", host=args.host, port=args.port, workers=args.workers,

@@ -48,14 +48,14 @@ EXACT = {
     "upload.hash_mismatch": 460, "upload.content_mismatch": 415, "upload.too_large": 413,
     "upload.content_type": 415, "upload.already_complete": 409, "upload.exceeds_length": 409,
     "request.too_large": 413, "request.unsupported_media": 415, "db.locked": 503, "db.io_error": 503, "db.readonly": 503,
-    "db.unavailable": 503, "db.newer_schema": 503, "db.older_schema": 503,
+    "db.unavailable": 503, "db.newer_schema": 503, "db.older_schema": 503, "db.disk_full": 503,
     "protocol.unsupported": 426, "protocol.too_old": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
     "open311.bad_key": 403, "open311.unknown_service": 404, "upload.busy": 423, "item.ambiguous": 409,
     "upload.too_many_pixels": 413, "upload.not_an_image": 415, "blob.too_many_pixels": 422, "blob.not_an_image": 422,
 }
 PREFIXES = {"auth.": 401, "db.": 500}
 RETRY = {"db.locked": "2", "db.io_error": "5", "db.readonly": "30", "db.unavailable": "30", "db.newer_schema": "300",
-         "db.older_schema": "300"}  # Retry-After seconds: the same request may well succeed
+         "db.older_schema": "300", "db.disk_full": "60"}  # Retry-After seconds: the same request may well succeed
 
 
 def status_for(code: str) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sqlite3
 import sys
 from importlib.metadata import entry_points
 
@@ -74,13 +76,33 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 2
         try:
-            return int(args.run(args) or 0)
+            code = int(args.run(args) or 0)
+            sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
+            return code
         except Problem as problem:
-            print(_("citygrid: error: {message}").format(message=describe(problem)), file=sys.stderr)
-            return 1
+            return _fail(problem)
         except KeyboardInterrupt:
             print(_("citygrid: interrupted"), file=sys.stderr)
             return 130
+        except BrokenPipeError:  # `citygrid ... | head`: the reader left; say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        # What the environment throws where no command expected it (a full disk, a vanished folder, a
+        # database error outside a transaction, bytes on stdin that are not text): still one coded line.
+        except sqlite3.Error as exc:
+            from .store import connection
+
+            return _fail(connection.translate(exc, getattr(args, "path", None)))
+        except OSError as exc:
+            return _fail(Problem("cli.os_error", path=str(exc.filename or getattr(args, "path", "") or ""),
+                                 reason=exc.strerror or str(exc)))
+        except UnicodeError as exc:
+            return _fail(Problem("cli.not_text", reason=getattr(exc, "reason", None) or str(exc)))
+
+
+def _fail(problem: Problem) -> int:
+    print(_("citygrid: error: {message}").format(message=describe(problem)), file=sys.stderr)
+    return 1
 
 
 def describe(problem: Problem) -> str:

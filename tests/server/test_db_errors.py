@@ -15,6 +15,7 @@ from citygrid.sync import pull as sync_pull
 
 
 @pytest.mark.parametrize("text, code, retry", [("disk I/O error", "db.io_error", "5"),
+                                               ("database or disk is full", "db.disk_full", "60"),
                                                ("database is locked", "db.locked", "2")])
 def test_sqlite_errors_under_a_request_are_503_with_retry_after(client, login, monkeypatch, text, code, retry):
     headers = login("collector01")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from contextlib import contextmanager
 
 from .. import i18n
@@ -80,6 +81,12 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, formatter_class=WidthFormatter, **kwargs):
         super().__init__(*args, formatter_class=formatter_class, **kwargs)
+
+    def error(self, message: str):
+        """The one error line every other mistake has: `citygrid: error: ...` (exit 2), not
+        `citygrid user add: error: ...` (subcommands' parsers are made of this class too)."""
+        self.print_usage(sys.stderr)
+        self.exit(2, i18n.gettext("citygrid: error: {message}").format(message=message) + "\n")
 
 
 @contextmanager

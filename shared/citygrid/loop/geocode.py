@@ -111,9 +111,7 @@ def _load_grids(conn: sqlite3.Connection) -> dict[int, _Grid]:
     grids = {}
     for fid, code, name, street, community, geom in conn.execute(
             "SELECT fid, code, name, street_code, community_code, geom FROM grids WHERE geom IS NOT NULL"):
-        kind, coords, _srs = gpkg.decode(geom)
-        polygons = (coords,) if kind == "POLYGON" else tuple(coords) if kind == "MULTIPOLYGON" else ()
-        grids[fid] = _Grid(code, name, street, community, polygons)
+        grids[fid] = _Grid(code, name, street, community, gpkg.polygons(geom))
     return grids
 
 
@@ -130,7 +128,7 @@ def _new_mark(conn: sqlite3.Connection) -> str:
 
 def _rebuild(conn: sqlite3.Connection) -> _GridIndex:
     rev = conn.execute(_GRIDS_REV).fetchone()[0]  # read before the grids: a race only rebuilds again
-    tolerance = 1e-11 if crs.is_geographic(crs.centre_srs_id(conn)) else 1e-6  # ~1 µm either way
+    tolerance = gpkg.tolerance(crs.is_geographic(crs.centre_srs_id(conn)))
     grids = _load_grids(conn)
     token = _new_mark(conn)
     index = _GridIndex(token, rev, _state(conn)[0], tolerance, grids)
@@ -139,30 +137,6 @@ def _rebuild(conn: sqlite3.Connection) -> _GridIndex:
     while len(_CACHES) > _MAX_CACHES:
         del _CACHES[next(iter(_CACHES))]
     return index
-
-
-def _ring_position(ring, x: float, y: float, tol: float) -> int:
-    """1 strictly inside the ring, 0 on its boundary (within `tol`), -1 outside."""
-    inside = False
-    x1, y1 = ring[-1]
-    for x2, y2 in ring:
-        dx, dy = x2 - x1, y2 - y1
-        if (min(x1, x2) - tol <= x <= max(x1, x2) + tol and min(y1, y2) - tol <= y <= max(y1, y2) + tol
-                and (dx * (y - y1) - dy * (x - x1)) ** 2 <= tol * tol * (dx * dx + dy * dy)):
-            return 0
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * dx / dy:
-            inside = not inside
-        x1, y1 = x2, y2
-    return 1 if inside else -1
-
-
-def _covers(polygons, x: float, y: float, tol: float) -> bool:
-    """Point in the closed polygon: inside or on the exterior, and not strictly inside a hole."""
-    for rings in polygons:
-        if _ring_position(rings[0], x, y, tol) >= 0 and all(
-                _ring_position(hole, x, y, tol) <= 0 for hole in rings[1:]):
-            return True
-    return False
 
 
 # --- point -> grid -----------------------------------------------------------------------------
@@ -193,7 +167,7 @@ def grid_at(conn: sqlite3.Connection, x: float, y: float) -> dict | None:
     best = None
     for (fid,) in conn.execute(_GRID_CANDIDATES, (x, x, y, y)):
         grid = index.grids.get(fid)
-        if grid and (best is None or grid.code < best.code) and _covers(grid.polygons, x, y, index.tolerance):
+        if grid and (best is None or grid.code < best.code) and gpkg.covers(grid.polygons, x, y, index.tolerance):
             best = grid
     return best.as_dict() if best else None
 

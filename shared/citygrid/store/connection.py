@@ -32,15 +32,18 @@ def connect(path: str | os.PathLike, *, readonly: bool = False, create: bool = F
     return conn
 
 
-def _raw(path: str | os.PathLike, mode: str) -> sqlite3.Connection:
-    uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
+def _raw(path: str | os.PathLike, mode: str, *, immutable: bool = False, bare: bool = False) -> sqlite3.Connection:
+    """`immutable`: read without locks or journal (only for a file no one else has open in WAL mode);
+    `bare`: plain tuples and no GeoPackage functions (a quick look at the header and the tables)."""
+    uri = f"{Path(path).absolute().as_uri()}?mode={mode}" + ("&immutable=1" if immutable else "")
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.OperationalError as exc:
         raise Problem("db.cannot_open", path=str(path), reason=str(exc)) from None
-    conn.row_factory = sqlite3.Row
-    gpkg.register_functions(conn)
+    if not bare:
+        conn.row_factory = sqlite3.Row
+        gpkg.register_functions(conn)
     return conn
 
 
@@ -78,13 +81,15 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite itself rolls back on a full disk or an I/O error
+            conn.execute("ROLLBACK")
         raise
     else:
         try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT of a full disk has already rolled back
+                conn.execute("ROLLBACK")
             raise translate(exc, None) from None
 
 
@@ -97,10 +102,12 @@ def translate(exc: sqlite3.DatabaseError, path=None) -> Problem:
     where = str(path) if path else None
     if "locked" in text or "busy" in text:
         return Problem("db.locked", path=where)
-    if "disk I/O error" in text or "unable to open database" in text or "database or disk is full" in text:
+    if "database or disk is full" in text:
+        return Problem("db.disk_full", path=where)
+    if "disk I/O error" in text or "unable to open database" in text:
         return Problem("db.io_error", path=where, reason=text)
     if "not a database" in text:
-        return Problem("db.not_a_geopackage", path=where)
+        return Problem("db.not_sqlite", path=where)
     if "malformed" in text:
         return Problem("db.corrupt", path=where, reason=text)
     if "readonly" in text or "read-only" in text:

@@ -163,6 +163,97 @@ def envelope(blob: bytes) -> tuple[float, float, float, float] | None:
 
 # --- SQL functions --------------------------------------------------------------------------
 
+# --- point in polygon (the grid of a point: geocode, and `citygrid check`) ---------------------------
+
+def tolerance(geographic: bool) -> float:
+    """How far from an edge a point still counts as on it: ~1 µm in degrees or in metres."""
+    return 1e-11 if geographic else 1e-6
+
+
+def polygons(blob: bytes) -> tuple:
+    """The polygons of a POLYGON or MULTIPOLYGON blob, each a list of rings (exterior first); () else."""
+    kind, coords, _srs = decode(blob)
+    return (coords,) if kind == "POLYGON" else tuple(coords) if kind == "MULTIPOLYGON" else ()
+
+
+_PLAIN_POINT = b"\x01\x01\x00\x00\x00"  # little-endian WKB Point, 2-D
+
+
+def point_xy(blob: bytes) -> tuple[float, float] | None:
+    """(x, y) of a POINT blob; None for an empty point or another geometry type."""
+    if isinstance(blob, bytes) and len(blob) == 29 and blob[:2] == b"GP" and blob[3] & 0b11110 == 0 \
+            and blob[8:13] == _PLAIN_POINT:  # as `point` and GDAL write one: no envelope, not empty
+        return struct.unpack_from("<2d", blob, 13)
+    kind, coords, _srs = decode(blob)
+    return (coords[0], coords[1]) if kind == "POINT" and coords else None
+
+
+def convex_interior(polygons, tol: float) -> tuple | None:
+    """For one convex ring without holes: (x0, y0, half-planes (a, b, c)); a point with
+    a * (x - x0) + b * (y - y0) > c for every one is more than `tol` inside every edge, so `covers`
+    says yes. A fast accept, exact because every other point still goes through `covers`; None for
+    any other shape (several polygons, holes, a concave or self-crossing ring)."""
+    if len(polygons) != 1 or len(polygons[0]) != 1:
+        return None
+    ring = [(float(p[0]), float(p[1])) for p in polygons[0][0]]
+    if len(ring) > 1 and ring[0] == ring[-1]:
+        ring.pop()
+    if len(ring) < 3:
+        return None
+    x0, y0 = ring[0]
+    local = [(x - x0, y - y0) for x, y in ring]  # small numbers: no cancellation in the products
+    edges = list(zip(local, local[1:] + local[:1], strict=True))
+    area2 = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in edges)
+    if area2 == 0:
+        return None
+    sign = 1.0 if area2 > 0 else -1.0  # counter-clockwise: the inside is on the left of each edge
+    planes = []
+    for (x1, y1), (x2, y2) in edges:
+        length = math.hypot(x2 - x1, y2 - y1)
+        if length == 0:
+            continue
+        a, b = (y1 - y2) * sign, (x2 - x1) * sign  # a * (x - x1) + b * (y - y1) >= 0 on the inside
+        c = a * x1 + b * y1
+        if any(a * x + b * y < c - 1e-9 * length * (abs(x) + abs(y) + 1) for x, y in local):
+            return None  # a vertex outside an edge's line: not convex
+        planes.append((a, b, c + 2 * tol * length))
+    return x0, y0, tuple(planes)
+
+
+def strictly_inside(interior, x: float, y: float) -> bool:
+    """Whether (x, y) passes every half-plane of `convex_interior`."""
+    x0, y0, planes = interior
+    u, v = x - x0, y - y0
+    for a, b, c in planes:  # a loop, not all(...): twice as fast for a quadrilateral
+        if a * u + b * v <= c:
+            return False
+    return True
+
+
+def ring_position(ring, x: float, y: float, tol: float) -> int:
+    """1 strictly inside the ring, 0 on its boundary (within `tol`), -1 outside."""
+    inside = False
+    x1, y1 = ring[-1]
+    for x2, y2 in ring:
+        dx, dy = x2 - x1, y2 - y1
+        if (min(x1, x2) - tol <= x <= max(x1, x2) + tol and min(y1, y2) - tol <= y <= max(y1, y2) + tol
+                and (dx * (y - y1) - dy * (x - x1)) ** 2 <= tol * tol * (dx * dx + dy * dy)):
+            return 0
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * dx / dy:
+            inside = not inside
+        x1, y1 = x2, y2
+    return 1 if inside else -1
+
+
+def covers(polygons, x: float, y: float, tol: float) -> bool:
+    """Point in the closed polygon: inside or on the exterior, and not strictly inside a hole."""
+    for rings in polygons:
+        if ring_position(rings[0], x, y, tol) >= 0 and all(
+                ring_position(hole, x, y, tol) <= 0 for hole in rings[1:]):
+            return True
+    return False
+
+
 def _env_part(i: int):
     def fn(blob):
         if blob is None:
