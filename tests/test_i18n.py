@@ -220,7 +220,7 @@ def test_help_is_chinese_under_a_chinese_locale():
 def test_argparse_errors_are_chinese_under_a_chinese_locale():
     res = _citygrid("check")
     assert res.returncode == 2 and res.stdout == ""
-    assert res.stderr.splitlines()[-1] == "citygrid check: 错误: 缺少以下必需参数: PATH"
+    assert res.stderr.splitlines()[-1] == "citygrid: 错误: 缺少以下必需参数: PATH"
     res = _citygrid("nosuch")
     last = res.stderr.splitlines()[-1]
     assert res.returncode == 2 and last.startswith("citygrid: 错误: ") and "无效的选项: 'nosuch'" in last
@@ -230,11 +230,11 @@ def test_argparse_errors_are_chinese_under_a_chinese_locale():
 
 def test_the_environment_and_lang_choose_the_language():
     english = _citygrid("check", lang="C.UTF-8")
-    assert english.stderr.splitlines()[-1] == "citygrid check: error: the following arguments are required: PATH"
-    assert _citygrid("--lang", "en", "check").stderr.splitlines()[-1].startswith("citygrid check: error: ")
-    assert _citygrid("check", "--lang=en").stderr.splitlines()[-1].startswith("citygrid check: error: ")
+    assert english.stderr.splitlines()[-1] == "citygrid: error: the following arguments are required: PATH"
+    assert _citygrid("--lang", "en", "check").stderr.splitlines()[-1].startswith("citygrid: error: ")
+    assert _citygrid("check", "--lang=en").stderr.splitlines()[-1].startswith("citygrid: error: ")
     zh = _citygrid("--lang", "zh_CN", "check", lang="en_US.UTF-8")
-    assert zh.stderr.splitlines()[-1] == "citygrid check: 错误: 缺少以下必需参数: PATH"
+    assert zh.stderr.splitlines()[-1] == "citygrid: 错误: 缺少以下必需参数: PATH"
 
 
 def test_lang_is_accepted_after_a_nested_command(capsys, tmp_path):

@@ -270,7 +270,8 @@ def _outside_grids(ctx: _Context) -> list[Finding]:
     (gpkg.covers), a convex grid first accepting the points well inside it with a cheaper half-plane
     test. Only points are judged: not a component without a location (NULL or empty), nor a broken
     blob (check.bad_geometry), nor one whose BGID names a grid without a geometry or no grid at all
-    (check.orphan).
+    (check.orphan), nor one edited outside citygrid whose provisional BGID waits for the core's exact
+    grid (check.bgid_unrepaired says so once).
     """
     conn = ctx.conn
     try:
@@ -288,7 +289,9 @@ def _outside_grids(ctx: _Context) -> list[Finding]:
         if polygons:
             grids[code] = (polygons, gpkg.convex_interior(polygons, tol))
     count, examples = 0, []
-    for objid, bgid, blob in rows.execute("SELECT ObjID, BGID, geom FROM components WHERE BGID IS NOT NULL"):
+    waiting = " AND fid NOT IN (SELECT fid FROM component_repairs)" if _exists(conn, "component_repairs") else ""
+    for objid, bgid, blob in rows.execute(
+            f"SELECT ObjID, BGID, geom FROM components WHERE BGID IS NOT NULL{waiting}"):
         grid = grids.get(bgid)
         if grid is None:
             continue
