@@ -11,7 +11,8 @@ from importlib.metadata import entry_points
 from . import __version__
 from .problems import Problem
 
-COMMANDS = ("demo", "check", "evaluate", "user")
+COMMANDS = ("demo", "check", "evaluate", "user", "import")
+MODULES = {"import": "import_"}  # a command whose name is a Python keyword lives in <name>_.py
 PLUGIN_GROUP = "citygrid.commands"  # other distributions (the sync service) add commands here
 
 
@@ -21,9 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f".commands.{name}", __package__)
+            module = importlib.import_module(f".commands.{MODULES.get(name, name)}", __package__)
         except ModuleNotFoundError as exc:
-            if exc.name and exc.name.endswith(f"commands.{name}"):
+            if exc.name and exc.name.endswith(f"commands.{MODULES.get(name, name)}"):
                 continue  # command not built into this distribution
             raise
         module.add_parser(sub)
