@@ -276,7 +276,7 @@ class _Kind:
         self.new_rows: dict[int, tuple] = {}  # fid -> the row to write
         self.is_update: set[int] = set()
 
-    def bad(self, fid: int, fld: str, code: str, severity: str = ERROR, **details) -> None:
+    def bad(self, fid: int, fld: str, code: str, severity: str = ERROR, /, **details) -> None:
         self.result.issues.append(Issue(fid, fld, code, details, severity))
 
     def get(self, row, name):
@@ -426,6 +426,7 @@ class _Grids(_Kind):
         code = grid.code  # a legacy 14-digit code is stored in its 15-digit form
         if grid.county != self.county:
             self.bad(row.fid, "code", "import.wrong_county", value=raw, county=grid.county, centre=self.county)
+            return code
         ok = True
         for name, expected in (("street_code", grid.street_code), ("community_code", grid.community_code)):
             given = self.get(row, name)

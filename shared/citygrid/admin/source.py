@@ -406,7 +406,13 @@ class Reader:
             feat.geometry_issue = ("import.bad_geometry_type", {"expected": "Polygon", "found": g.GetGeometryName()})
             return
         g = g.Clone()
-        if not g.IsValid():
+        from osgeo import gdal
+        gdal.PushErrorHandler("CPLQuietErrorHandler")  # GEOS says where it intersects itself: not for stderr
+        try:
+            valid = g.IsValid()
+        finally:
+            gdal.PopErrorHandler()
+        if not valid:
             feat.geometry_issue = ("import.invalid_geometry", {})
             return
         if self.transform is not None:

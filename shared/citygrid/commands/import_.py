@@ -12,10 +12,11 @@ import sys
 import time
 
 from ..admin import importer
-from ..i18n import _, table
+from ..i18n import N_, _, table
 from ..store import db
 
 SHOWN = 30  # bad rows printed; the report CSV has them all
+KIND_NAMES = {"regions": N_("regions"), "units": N_("units"), "grids": N_("grids"), "components": N_("components")}
 
 
 def add_parser(subparsers) -> None:
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 def report_text(result: importer.ImportResult, report: str | None = None) -> str:
     lines = [_("{kind} from {source} (layer {layer}): {total} rows, {good} good, {bad} bad").format(
-        kind=result.kind, source=result.source, layer=result.layer, total=result.total, good=result.good,
+        kind=_(KIND_NAMES[result.kind]), source=result.source, layer=result.layer, total=result.total, good=result.good,
         bad=len(result.bad_rows))]
     if result.mapping:
         lines.append(_("fields: {mapping}").format(
@@ -106,7 +107,7 @@ def report_text(result: importer.ImportResult, report: str | None = None) -> str
     elif result.written:
         lines.append(_("imported {inserted} new and {updated} updated {kind}; {skipped} bad rows skipped; "
                        "{allocated} ObjIDs allocated").format(inserted=result.inserted, updated=result.updated,
-                                                             kind=result.kind, skipped=result.skipped,
+                                                             kind=_(KIND_NAMES[result.kind]), skipped=result.skipped,
                                                              allocated=result.allocated))
     else:
         lines.append(_("nothing written: {bad} bad rows (fix them, or use --skip-bad to write the good ones)")
