@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import string
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,7 @@ from citygrid.problems import Problem  # noqa: E402
 from citygrid.store import db, integrity  # noqa: E402
 
 SHP = ["ENCODING=UTF-8"]
+VALIDATE = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
 
 
 @pytest.fixture
@@ -427,3 +430,46 @@ def test_every_import_code_has_a_chinese_text_with_the_same_placeholders():
             chinese = catalogue.get((code, english))
             assert chinese, code
             assert {f for _, f, _, _ in fmt.parse(chinese) if f} == {f for _, f, _, _ in fmt.parse(english) if f}
+
+
+def test_bulk_path_packs_a_valid_rtree_that_gdal_reads(with_grids, tmp_path):
+    n = 2500  # more than one R-tree node: a packed tree of depth 1
+    src = tmp_path / "many.gpkg"
+    write_layer(src, "GPKG", [("ObjName", "str")],
+                [(pt(i % 2, (i // 2) % 2, dx=1 + (i % 97), dy=1 + (i % 89)), "上水井盖") for i in range(n)])
+    conn = db.open_centre(with_grids)
+    try:
+        result = run(conn, "components", src)
+        assert result.written and result.inserted == n
+        assert conn.execute("SELECT rtreecheck('rtree_components_geom')").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM rtree_components_geom").fetchone()[0] == n
+        # the triggers are back: a later insert is indexed and logged as usual
+        more = run(conn, "components", src, dry_run=True)
+        assert more.good == n
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'components' "
+                                            "AND type IN ('trigger', 'index')")}
+        assert {"rtree_components_geom_insert", "sync_components_insert", "idx_components_bgid"} <= names
+    finally:
+        conn.close()
+    assert integrity.check(with_grids) == []
+    if VALIDATE.exists():  # GDAL's own GeoPackage validator
+        res = subprocess.run(["/usr/bin/python3", str(VALIDATE), str(with_grids)], capture_output=True, text=True)
+        assert res.returncode == 0, res.stdout + res.stderr
+    ds = ogr.Open(str(with_grids))
+    layer = ds.GetLayerByName("components")
+    layer.SetSpatialFilterRect(X0, Y0, X0 + 100, Y0 + 100)
+    assert layer.GetFeatureCount() == n // 4
+    ds = None
+
+
+def test_a_newer_or_missing_centre_is_one_line(with_grids, tmp_path, capsys):
+    src = tmp_path / "inv.gpkg"
+    write_layer(src, "GPKG", CN_FIELDS, [(pt(0, 0), None, "上水井盖", None, None, None, None, None)])
+    conn = db.open_centre(with_grids)
+    with db.transaction(conn):
+        conn.execute("INSERT INTO citygrid_migrations (id, name, applied_at) VALUES (99, 'future', '2030-01-01')")
+    conn.close()
+    for centre, expected in ((with_grids, "newer citygrid"), (tmp_path / "nope.gpkg", "no such file")):
+        assert cli.main(["import", "components", str(centre), str(src)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("citygrid: error: ") and expected in err and err.count("\n") == 1, err

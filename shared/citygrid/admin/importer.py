@@ -220,6 +220,7 @@ def import_layer(conn: sqlite3.Connection, kind: str, source, *, layer: str | No
             rows.extend(chunk)
     result.total = len(rows)
     checker = _CHECKERS[kind](conn, result, fields, update=update, today=today)
+    progress("check", 0, len(rows))
     if dry_run:
         checker.check(rows, progress)
         return result
@@ -228,7 +229,10 @@ def import_layer(conn: sqlite3.Connection, kind: str, source, *, layer: str | No
         if result.bad_rows and not skip_bad:
             return result
         bad = set(result.bad_rows)
-        checker.write([r for r in rows if r.fid not in bad], progress)
+        good = [r.fid for r in rows if r.fid not in bad]
+        rows.clear()  # the checker kept what it writes: the source's rows go before the R-tree is packed
+        progress("write", 0, len(good))
+        checker.write(good, progress)
         result.written = True
     return result
 
@@ -321,23 +325,24 @@ class _Kind:
     def regions(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT code FROM regions")}
 
-    def write(self, rows, progress: Progress) -> None:
+    def write(self, fids: list[int], progress: Progress) -> None:
+        """Write the rows of `fids` (all valid) as checked."""
         raise NotImplementedError
 
-    def upsert(self, table: str, key: str, columns: tuple[str, ...], rows, progress: Progress) -> None:
+    def upsert(self, table: str, key: str, columns: tuple[str, ...], fids, progress: Progress) -> None:
         """Inserts and updates of plain rows (regions, units), through the table's triggers."""
         names = ", ".join(f'"{c}"' for c in columns)
         insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
         sets = ", ".join(f'"{c}" = ?' for c in columns if c != key)
         update = f'UPDATE {table} SET {sets} WHERE "{key}" = ?'
         k = columns.index(key)
-        ins = [self.new_rows[r.fid] for r in rows if r.fid not in self.is_update]
-        upd = [(*(v for j, v in enumerate(self.new_rows[r.fid]) if j != k), self.new_rows[r.fid][k])
-               for r in rows if r.fid in self.is_update]
+        ins = [self.new_rows[f] for f in fids if f not in self.is_update]
+        upd = [(*(v for j, v in enumerate(self.new_rows[f]) if j != k), self.new_rows[f][k])
+               for f in fids if f in self.is_update]
         self.conn.executemany(insert, ins)
         self.conn.executemany(update, upd)
         self.result.inserted, self.result.updated = len(ins), len(upd)
-        progress("write", len(rows), len(rows))
+        progress("write", len(fids), len(fids))
 
 
 class _Regions(_Kind):
@@ -375,8 +380,8 @@ class _Regions(_Kind):
             if parent is not None and parent not in known:
                 self.bad(fid, "parent_code", "import.unknown_parent", value=parent, code=code)
 
-    def write(self, rows, progress):
-        self.upsert("regions", "code", self.COLUMNS, rows, progress)
+    def write(self, fids, progress):
+        self.upsert("regions", "code", self.COLUMNS, fids, progress)
 
 
 class _Units(_Kind):
@@ -402,8 +407,8 @@ class _Units(_Kind):
         self._regions = self.regions()
         super().check(rows, progress)
 
-    def write(self, rows, progress):
-        self.upsert("units", "code", self.COLUMNS, rows, progress)
+    def write(self, fids, progress):
+        self.upsert("units", "code", self.COLUMNS, fids, progress)
 
 
 class _Grids(_Kind):
@@ -442,8 +447,8 @@ class _Grids(_Kind):
                                       grid.street_code, grid.community_code, round(row.area, 2))
         return code
 
-    def write(self, rows, progress):
-        self.upsert("grids", "code", self.COLUMNS, rows, progress)
+    def write(self, fids, progress):
+        self.upsert("grids", "code", self.COLUMNS, fids, progress)
         gpkg.update_extent(self.conn, "grids")
 
 
@@ -564,6 +569,7 @@ class _Components(_Kind):
 
     def finish_check(self, rows) -> None:
         self.result.allocated = len(self.todo)
+        self.bgids = {}
 
     def _allocate(self, fids: list[int]) -> None:
         """ObjIDs for the good rows that came without one, class by class, above the source's own."""
@@ -583,9 +589,8 @@ class _Components(_Kind):
                 self.new_rows[fid] = (objid, *self.new_rows[fid][1:])
         self.result.allocated = sum(len(v) for v in by_class.values())
 
-    def write(self, rows, progress):
+    def write(self, fids, progress):
         conn = self.conn
-        fids = [r.fid for r in rows]
         self._allocate(fids)
         srs, point = self.srs_id, gpkg.point
         inserts = [f for f in fids if f not in self.is_update]
