@@ -60,6 +60,10 @@ def with_grids(centre, tmp_path):
 
 
 def codes_of(result):
+    """(fid, code) of every issue, each one's text checked to format in both languages."""
+    for issue in result.issues:
+        for lang in ("en", "zh_CN"):
+            assert issue.code not in issue.message(lang), (issue, lang)  # the fallback shows the code
     return sorted((i.fid, i.code) for i in result.issues)
 
 
@@ -473,3 +477,19 @@ def test_a_newer_or_missing_centre_is_one_line(with_grids, tmp_path, capsys):
         assert cli.main(["import", "components", str(centre), str(src)]) == 1
         err = capsys.readouterr().err
         assert err.startswith("citygrid: error: ") and expected in err and err.count("\n") == 1, err
+
+
+def test_a_gbk_shapefile_without_cpg_reads_with_source_encoding(with_grids, tmp_path):
+    src = tmp_path / "gbk.shp"
+    write_layer(src, "ESRI Shapefile", [("部件名称", "str")], [(pt(0, 0), "上水井盖")], options=["ENCODING=CP936"])
+    (tmp_path / "gbk.cpg").unlink()
+    conn = db.open_centre(with_grids)
+    try:
+        with pytest.raises(Problem) as err:  # bytes read as Latin-1: no column matches
+            run(conn, "components", src, dry_run=True)
+        assert err.value.code == "import.missing_field"
+        result = run(conn, "components", src, encoding="GBK")
+        assert result.written and result.mapping["ObjName"] == "部件名称"
+        assert conn.execute("SELECT ObjName FROM components").fetchone()[0] == "上水井盖"
+    finally:
+        conn.close()

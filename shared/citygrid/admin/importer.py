@@ -197,8 +197,8 @@ def parse_mapping(items) -> dict[str, str]:
 
 def import_layer(conn: sqlite3.Connection, kind: str, source, *, layer: str | None = None,
                  mapping: dict[str, str] | None = None, dry_run: bool = False, skip_bad: bool = False,
-                 update: bool = False, source_crs: str | None = None, today: date | None = None,
-                 progress: Progress | None = None) -> ImportResult:
+                 update: bool = False, source_crs: str | None = None, encoding: str | None = None,
+                 today: date | None = None, progress: Progress | None = None) -> ImportResult:
     """Import one layer of `source` into the centre open on `conn` (see the module's docstring)."""
     from .source import Reader, centre_srs, gdal_exceptions
 
@@ -207,7 +207,7 @@ def import_layer(conn: sqlite3.Connection, kind: str, source, *, layer: str | No
     today = today or datetime.now(times.zone(db.meta(conn, "timezone", times.DEFAULT_ZONE))).date()
     with gdal_exceptions():
         reader = Reader(source, kind, layer=layer, target_srs=centre_srs(conn) if kind in GEOMETRY else None,
-                        source_crs=source_crs, needs_geometry=kind in GEOMETRY)
+                        source_crs=source_crs, needs_geometry=kind in GEOMETRY, encoding=encoding)
         columns = resolve_mapping(kind, reader.fields, mapping)
         _require(kind, columns, reader)
         result = ImportResult(kind, str(source), reader.source.layer_name, dry_run=dry_run, mapping=columns,
@@ -362,14 +362,14 @@ class _Regions(_Kind):
             if given is None:
                 self.bad(row.fid, "level", "import.bad_level", value=level_text)
             elif given != level:
-                self.bad(row.fid, "level", "import.level_mismatch", value=level_text, code=code, expected=level)
+                self.bad(row.fid, "level", "import.level_mismatch", value=level_text, of=code, expected=level)
         if code[:6] != self.county:
             self.bad(row.fid, "code", "import.wrong_county", value=code, county=code[:6], centre=self.county)
         expected_parent = None if level == "district" else code[:CODE_LENGTH["street" if level == "community"
                                                                                else "district"]]
         if parent is not None and parent != expected_parent:
             self.bad(row.fid, "parent_code", "import.hierarchy_mismatch", field="parent_code", value=parent,
-                     code=code, expected=expected_parent or "-")
+                     of=code, expected=expected_parent or "-")
         if name is not None:
             self.new_rows[row.fid] = (code, name, level, expected_parent)
         return code
@@ -378,7 +378,7 @@ class _Regions(_Kind):
         known = self.regions() | {v[0] for v in self.new_rows.values()}
         for fid, (code, _n, _l, parent) in self.new_rows.items():
             if parent is not None and parent not in known:
-                self.bad(fid, "parent_code", "import.unknown_parent", value=parent, code=code)
+                self.bad(fid, "parent_code", "import.unknown_parent", value=parent, of=code)
 
     def write(self, fids, progress):
         self.upsert("regions", "code", self.COLUMNS, fids, progress)
@@ -437,7 +437,7 @@ class _Grids(_Kind):
             given = self.get(row, name)
             if given is not None and given != expected:
                 ok = False
-                self.bad(row.fid, name, "import.hierarchy_mismatch", field=name, value=given, code=code,
+                self.bad(row.fid, name, "import.hierarchy_mismatch", field=name, value=given, of=code,
                          expected=expected)
             elif expected not in self._regions:
                 ok = False

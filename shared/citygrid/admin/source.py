@@ -102,8 +102,10 @@ def centre_srs(conn: sqlite3.Connection):
     return srs
 
 
-def open_dataset(path: str | os.PathLike):
-    """The OGR dataset of `path` (CSV with its geometry columns recognised), or a coded problem."""
+def open_dataset(path: str | os.PathLike, encoding: str | None = None):
+    """The OGR dataset of `path` (CSV with its geometry columns recognised), or a coded problem.
+
+    `encoding` is a Shapefile's text encoding when its .cpg is missing (Chinese ones are often GBK/CP936)."""
     from osgeo import gdal
 
     p = Path(path)
@@ -115,6 +117,8 @@ def open_dataset(path: str | os.PathLike):
             options = ["X_POSSIBLE_NAMES=" + ",".join(CSV_X), "Y_POSSIBLE_NAMES=" + ",".join(CSV_Y),
                        "GEOM_POSSIBLE_NAMES=" + ",".join(CSV_WKT), "KEEP_GEOM_COLUMNS=NO"]
             ds = gdal.OpenEx(str(p), flags, allowed_drivers=["CSV"], open_options=options)
+        elif encoding:
+            ds = gdal.OpenEx(str(p), flags, open_options=[f"ENCODING={encoding}"])
         else:
             ds = gdal.OpenEx(str(p), flags)
     except RuntimeError as exc:
@@ -229,11 +233,11 @@ class Reader:
     """One source layer, its field mapping and the transformation to the centre's CRS."""
 
     def __init__(self, path, kind: str, *, layer: str | None, target_srs, source_crs: str | None,
-                 needs_geometry: bool):
+                 needs_geometry: bool, encoding: str | None = None):
         from osgeo import ogr, osr
 
         self.path, self.kind = str(path), kind
-        self.ds = open_dataset(path)
+        self.ds = open_dataset(path, encoding)
         self.layer, names = pick_layer(self.ds, path, kind, layer)
         defn = self.layer.GetLayerDefn()
         self.fields = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]

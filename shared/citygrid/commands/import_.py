@@ -33,6 +33,8 @@ def add_parser(subparsers) -> None:
                         help=_("take FIELD from SOURCEFIELD (repeatable; FIELD= leaves it unmapped)"))
     parser.add_argument("--source-crs", metavar="CRS",
                         help=_("the source's CRS when the file has none or a wrong one (e.g. EPSG:4490)"))
+    parser.add_argument("--source-encoding", metavar="ENC",
+                        help=_("a Shapefile's text encoding when it has no .cpg file (e.g. GBK)"))
     parser.add_argument("--dry-run", action="store_true", help=_("validate and report only; write nothing"))
     parser.add_argument("--skip-bad", action="store_true", help=_("write the good rows and list the bad ones"))
     parser.add_argument("--update", action="store_true",
@@ -72,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = importer.import_layer(conn, args.kind, args.source, layer=args.layer, mapping=mapping,
                                        dry_run=args.dry_run, skip_bad=args.skip_bad, update=args.update,
-                                       source_crs=args.source_crs, progress=bar)
+                                       source_crs=args.source_crs, encoding=args.source_encoding,
+                                       progress=bar)
     finally:
         if bar:
             bar.close()
