@@ -136,7 +136,7 @@ def main() -> None:
     took = time.perf_counter() - t
     marks = [("open and read", t), *[(s, starts[s]) for s in ("check", "write") if s in starts],
              ("end", t + took)]
-    stages = {name: nxt - at for (name, at), (_n, nxt) in zip(marks, marks[1:])}
+    stages = {name: nxt - at for (name, at), (_n, nxt) in zip(marks, marks[1:], strict=False)}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert result.written and not result.bad_rows, result.counts()
     print(f"ogr2ogr -f GPKG copy:     {baseline:7.1f} s")

@@ -493,3 +493,9 @@ def test_a_gbk_shapefile_without_cpg_reads_with_source_encoding(with_grids, tmp_
         assert conn.execute("SELECT ObjName FROM components").fetchone()[0] == "上水井盖"
     finally:
         conn.close()
+
+
+def test_the_component_fields_keep_the_order_the_checker_unpacks():
+    assert importer.targets("components") == [
+        "ObjID", "class_code", "ObjName", "DeptCode1", "DeptName1", "DeptCode2", "DeptName2", "DeptCode3",
+        "DeptName3", "BGID", "ObjState", "ORDate", "CHDate", "DataSource", "Note"]

@@ -9,11 +9,11 @@ osgeo = pytest.importorskip("osgeo")
 qgis_core = pytest.importorskip("qgis.core")
 pytestmark = pytest.mark.qgis
 
+from import_fixture import GRIDS, X0, Y0, empty_centre, polygon_wkt, square, write_layer  # noqa: E402
 from osgeo import ogr  # noqa: E402
 
 from citygrid.admin import importer  # noqa: E402
 from citygrid.store import db  # noqa: E402
-from import_fixture import GRIDS, X0, Y0, empty_centre, polygon_wkt, square, write_layer  # noqa: E402
 
 N = 3000
 

@@ -284,7 +284,7 @@ class _Kind:
         self.result.issues.append(Issue(fid, fld, code, details, severity))
 
     def get(self, row, name):
-        return row.values[self.at[name]]
+        return row.values[self.at[name]]  # (the components' hot path unpacks instead)
 
     def check(self, rows, progress: Progress) -> None:
         key = KEY[self.result.kind]
@@ -469,6 +469,7 @@ class _Components(_Kind):
         self.todo: dict[int, str] = {}  # fid -> class code, rows waiting for an ObjID
         self.points: dict[int, tuple[float, float]] = {}
         self.cd = codes.COUNTY_DIGITS
+        self.class_end, self.objid_digits = self.cd + self.scheme.class_digits, self.scheme.objid_digits
         self.prefixes: set[str] = set()  # county + class prefixes of ObjIDs already found well-formed
         self.days: dict[str, str | None] = {}
         placed = [r for r in rows if r.xy is not None]
@@ -477,13 +478,14 @@ class _Components(_Kind):
         super().check(rows, progress)
 
     def check_row(self, row):  # noqa: C901 — one rule after the other, in the report's order
-        fid, get = row.fid, self.get
+        fid = row.fid
         ok = row.geometry_issue is None
-        objid, klass, name = get(row, "ObjID"), get(row, "class_code"), get(row, "ObjName")
+        (objid, klass, name, dc1, dn1, dc2, dn2, dc3, dn3, given_bgid, state, ordate, chdate, source,
+         note) = row.values  # in the order of ALIASES["components"]
         cls = None
         if objid is not None:
-            head = objid[:self.cd + self.scheme.class_digits]
-            fast = len(objid) == self.scheme.objid_digits and objid.isdigit() and objid.isascii()
+            head = objid[:self.class_end]
+            fast = len(objid) == self.objid_digits and objid.isdigit() and objid.isascii()
             reason = None if fast and head in self.prefixes else codes.objid_problem(objid, self.scheme)
             if reason is None:
                 self.prefixes.add(head)
@@ -494,7 +496,7 @@ class _Components(_Kind):
                 self.bad(fid, "ObjID", "import.wrong_county", value=objid, county=objid[:self.cd],
                          centre=self.county)
                 ok = False
-            cls = objid[self.cd:self.cd + self.scheme.class_digits]
+            cls = objid[self.cd:self.class_end]
             if klass is not None and klass != cls:
                 self.bad(fid, "class_code", "import.class_mismatch", value=klass, ObjID=objid, class_code=cls)
                 ok = False
@@ -527,13 +529,12 @@ class _Components(_Kind):
         elif name != minor:
             self.bad(fid, "ObjName", "import.name_mismatch", value=name, class_code=cls, expected=minor)
             ok = False
-        state = get(row, "ObjState") or "完好"
+        state = state or "完好"
         if state not in self.STATES:
             self.bad(fid, "ObjState", "import.bad_state", value=state, allowed=", ".join(schema_v1.OBJ_STATES))
             ok = False
         days = {}
-        for d in ("ORDate", "CHDate"):
-            text = get(row, d)
+        for d, text in (("ORDate", ordate), ("CHDate", chdate)):
             if text is None:
                 days[d] = None
             else:
@@ -542,8 +543,7 @@ class _Components(_Kind):
                 self.bad(fid, d, "import.bad_date", value=text)
                 ok = False
         depts = []
-        for k in (1, 2, 3):
-            dcode, dname = get(row, f"DeptCode{k}"), get(row, f"DeptName{k}")
+        for k, dcode, dname in ((1, dc1, dn1), (2, dc2, dn2), (3, dc3, dn3)):
             if dcode is not None and dcode not in self.units:
                 self.bad(fid, f"DeptCode{k}", "import.unknown_unit", value=dcode)
                 ok = False
@@ -555,7 +555,7 @@ class _Components(_Kind):
                 self.bad(fid, "geometry", "import.outside_grids", x=round(row.xy[0], 3), y=round(row.xy[1], 3))
                 ok = False
             else:
-                given = get(row, "BGID")
+                given = given_bgid
                 if given is not None and given != bgid and not (
                         codes.grid_problem(given) is None and codes.normalize_grid_code(given) == bgid):
                     self.bad(fid, "BGID", "import.bgid_mismatch", WARNING, value=given, computed=bgid)
@@ -564,7 +564,7 @@ class _Components(_Kind):
                 self.todo[fid] = cls
             self.points[fid] = row.xy
             self.new_rows[fid] = (objid, name, *depts, bgid, state, days["ORDate"] or self.today,
-                                  days["CHDate"], get(row, "DataSource"), get(row, "Note"))
+                                  days["CHDate"], source, note)
         return objid
 
     def finish_check(self, rows) -> None:
