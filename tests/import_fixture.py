@@ -68,9 +68,9 @@ def write_layer(path, driver: str, fields: list[tuple[str, str]], rows: list[tup
         lyr.CreateField(ogr.FieldDefn(name, types[kind]))
     for wkt, *values in rows:
         f = ogr.Feature(lyr.GetLayerDefn())
-        for (name, _kind), v in zip(fields, values, strict=True):
+        for i, v in enumerate(values):  # by index: a Shapefile may have shortened the name
             if v is not None:
-                f.SetField(name, v)
+                f.SetField(i, v)
         if wkt:
             f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
         lyr.CreateFeature(f)

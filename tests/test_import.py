@@ -499,3 +499,17 @@ def test_the_component_fields_keep_the_order_the_checker_unpacks():
     assert importer.targets("components") == [
         "ObjID", "class_code", "ObjName", "DeptCode1", "DeptName1", "DeptCode2", "DeptName2", "DeptCode3",
         "DeptName3", "BGID", "ObjState", "ORDate", "CHDate", "DataSource", "Note"]
+
+
+def test_every_text_of_the_import_command_has_a_chinese_translation():
+    import ast
+
+    from citygrid.commands import import_ as command
+
+    tree = ast.parse(Path(command.__file__).read_text(encoding="utf-8"))
+    texts = {node.args[0].value for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "N_") and node.args
+             and isinstance(node.args[0], ast.Constant)}
+    assert len(texts) > 20
+    catalogue = i18n.catalogue("zh_CN")
+    assert sorted(t for t in texts if not catalogue.get((None, t))) == []

@@ -108,10 +108,12 @@ def report_text(result: importer.ImportResult, report: str | None = None) -> str
         lines.append(_("dry run: nothing written ({good} rows would be written, {allocated} ObjIDs allocated)")
                      .format(good=result.good, allocated=result.allocated))
     elif result.written:
-        lines.append(_("imported {inserted} new and {updated} updated {kind}; {skipped} bad rows skipped; "
-                       "{allocated} ObjIDs allocated").format(inserted=result.inserted, updated=result.updated,
-                                                             kind=_(KIND_NAMES[result.kind]), skipped=result.skipped,
-                                                             allocated=result.allocated))
+        line = _("imported {inserted} new and {updated} updated {kind}; {skipped} bad rows skipped").format(
+            inserted=result.inserted, updated=result.updated, kind=_(KIND_NAMES[result.kind]),
+            skipped=result.skipped)
+        if result.kind == "components":
+            line += _("; {allocated} ObjIDs allocated").format(allocated=result.allocated)
+        lines.append(line)
     else:
         lines.append(_("nothing written: {bad} bad rows (fix them, or use --skip-bad to write the good ones)")
                      .format(bad=len(result.bad_rows)))
