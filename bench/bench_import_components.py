@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Importing a city's component inventory from a GDAL GeoPackage, against `ogr2ogr` copying the same layer.
 
-    .venv/bin/python bench/bench_import_components.py [--count 417076] [--grids 40] [--dir DIR] [--keep]
+    .venv/bin/python bench/bench_import_components.py [--count 417076] [--grids 40] [--dir DIR]
 
 Builds a small centre (EPSG:4549, one street, `--grids`² unit grids of 100 m), writes COUNT component
 points inside the grids with GDAL into a GeoPackage (ObjID, ObjName, DeptCode1/DeptName1, BGID,
@@ -10,7 +10,8 @@ allocated), then in the same run:
 - times `ogr2ogr -f GPKG` copying that layer into a fresh GeoPackage (the baseline);
 - times `citygrid.admin.importer.import_layer` into the fresh centre (read, validate, write);
 and prints both, the ratio (target ≤ 2×) and the peak memory of this process (ru_maxrss), which holds
-the import (the generator runs in a child process so its memory does not count).
+the import (the generator runs in a child process so its memory does not count). The files are
+kept in `--dir` when given, else written to a temporary directory removed at the end.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -145,7 +147,11 @@ def main() -> None:
     print("  by stage (from the progress callback): " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
     print(f"ratio import / ogr2ogr:   {took / baseline:7.2f}x  (target <= 2x)")
     print(f"peak memory (ru_maxrss):  {peak:7.0f} MB")
-    print(f"files in {work}; centre {os.path.getsize(centre) / 1e6:.0f} MB")
+    print(f"centre {os.path.getsize(centre) / 1e6:.0f} MB, source {os.path.getsize(source) / 1e6:.0f} MB")
+    if args.dir:
+        print(f"files kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

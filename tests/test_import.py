@@ -513,3 +513,20 @@ def test_every_text_of_the_import_command_has_a_chinese_translation():
     assert len(texts) > 20
     catalogue = i18n.catalogue("zh_CN")
     assert sorted(t for t in texts if not catalogue.get((None, t))) == []
+
+
+def test_a_bulk_import_logs_each_component_once_for_devices(with_grids, tmp_path):
+    src = tmp_path / "one.gpkg"
+    write_layer(src, "GPKG", [("ObjID", "str")], [(pt(0, 0), "3205080101000001"), (pt(1, 0), "3205080101000002")])
+    conn = db.open_centre(with_grids)
+    try:
+        assert run(conn, "components", src).inserted == 2
+        with db.transaction(conn):
+            conn.execute("DELETE FROM components")  # the triggers leave tombstones
+        assert run(conn, "components", src).inserted == 2  # the empty layer again: the bulk path
+        assert sorted(tuple(r) for r in conn.execute(
+            "SELECT entity_id, deleted FROM sync_changes WHERE entity = 'component'")) == [
+            ("3205080101000001", 0), ("3205080101000002", 0)]
+    finally:
+        conn.close()
+    assert integrity.check(with_grids) == []

@@ -593,7 +593,8 @@ class _Components(_Kind):
         conn = self.conn
         self._allocate(fids)
         srs, point = self.srs_id, gpkg.point
-        inserts = [f for f in fids if f not in self.is_update]
+        # new rows in ObjID order: the ObjID index and the sync log then grow at their ends
+        inserts = sorted((f for f in fids if f not in self.is_update), key=lambda f: self.new_rows[f][0])
         updates = [f for f in fids if f in self.is_update]
         empty = (conn.execute("SELECT 1 FROM components LIMIT 1").fetchone() is None
                  and conn.execute("SELECT 1 FROM rtree_components_geom LIMIT 1").fetchone() is None)
@@ -616,10 +617,13 @@ class _Components(_Kind):
                 new = range(first, first + len(inserts))
                 rtree.load_points(conn, "rtree_components_geom", list(new),
                                   [self.points[f][0] for f in inserts], [self.points[f][1] for f in inserts])
-                conn.execute("DELETE FROM sync_changes WHERE entity = 'component' AND entity_id IN "
-                             "(SELECT ObjID FROM components WHERE fid >= ?)", (first,))
+                # what the sync triggers would have logged: one change per new component (a tombstone
+                # of a component deleted earlier under the same ObjID gives way, as the triggers do)
+                if conn.execute("SELECT 1 FROM sync_changes WHERE entity = 'component' LIMIT 1").fetchone():
+                    conn.execute("DELETE FROM sync_changes WHERE entity = 'component' AND entity_id IN "
+                                 "(SELECT ObjID FROM components WHERE fid >= ?)", (first,))
                 conn.execute("INSERT INTO sync_changes (entity, entity_id, deleted) "
-                             "SELECT 'component', ObjID, 0 FROM components WHERE fid >= ? ORDER BY ObjID",
+                             "SELECT 'component', ObjID, 0 FROM components WHERE fid >= ? ORDER BY fid",
                              (first,))
         else:
             for k in range(0, len(inserts), step):
