@@ -606,7 +606,8 @@ class _Components(_Kind):
         total = len(fids)
 
         def rows_of(batch, start):
-            return [(start + i, point(*self.points[f], srs), *self.new_rows[f]) for i, f in enumerate(batch)]
+            pop = self.new_rows.pop  # written rows leave memory before the R-tree is packed
+            return [(start + i, point(*self.points[f], srs), *pop(f)) for i, f in enumerate(batch)]
 
         step = 20_000
         if empty and inserts:
