@@ -530,3 +530,57 @@ def test_a_bulk_import_logs_each_component_once_for_devices(with_grids, tmp_path
     finally:
         conn.close()
     assert integrity.check(with_grids) == []
+
+
+def test_grids_and_components_from_a_filegdb(centre, tmp_path):
+    gdb = tmp_path / "city.gdb"
+    write_layer(gdb, "OpenFileGDB", [("网格编码", "str")],
+                [(polygon_wkt(square(c, r)), code) for code, (c, r) in GRIDS.items()],
+                geom_type=ogr.wkbPolygon, layer="grids")
+    ds = ogr.Open(str(gdb), 1)  # a second layer in the same FileGDB
+    lyr = ds.CreateLayer("components", ds.GetLayer(0).GetSpatialRef(), ogr.wkbPoint)
+    lyr.CreateField(ogr.FieldDefn("部件名称", ogr.OFTString))
+    f = ogr.Feature(lyr.GetLayerDefn())
+    f.SetField(0, "上水井盖")
+    f.SetGeometry(ogr.CreateGeometryFromWkt(pt(1, 1)))
+    lyr.CreateFeature(f)
+    ds = None
+    conn = db.open_centre(centre)
+    try:
+        assert run(conn, "grids", gdb).inserted == 4  # the layer named after the kind
+        result = run(conn, "components", gdb)
+        assert result.inserted == 1
+        assert conn.execute("SELECT BGID FROM components").fetchone()[0] == "320508001002002"
+    finally:
+        conn.close()
+
+
+def test_progress_reports_each_stage_and_raising_cancels_with_nothing_written(with_grids, tmp_path):
+    import io
+
+    from citygrid.commands.import_ import Bar
+
+    src = tmp_path / "inv.gpkg"
+    write_layer(src, "GPKG", [("ObjName", "str")], [(pt(0, 0), "上水井盖")] * 3)
+    seen = []
+    conn = db.open_centre(with_grids)
+    try:
+        assert run(conn, "components", src, dry_run=True, progress=lambda *a: seen.append(a)).good == 3
+        assert [s[0] for s in seen][0] == "read" and {"read", "check"} <= {s[0] for s in seen}
+        before = dump(with_grids)
+
+        def cancel(stage, done, total):
+            if stage == "write":
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            run(conn, "components", src, progress=cancel)
+        assert dump(with_grids) == before
+    finally:
+        conn.close()
+    out = io.StringIO()
+    bar = Bar(out)
+    bar("read", 5, 10)
+    bar("write", 10, 10)
+    bar.close()
+    assert out.getvalue().startswith("\r") and "10/10" in out.getvalue() and out.getvalue().endswith("\n")
