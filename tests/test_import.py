@@ -128,6 +128,20 @@ def test_bad_grids_each_reason_and_nothing_written(centre, tmp_path):
         conn.close()
 
 
+def test_rows_the_centre_already_holds_exactly_are_left_alone(with_grids, tmp_path):
+    regions = write_csv(tmp_path / "r.csv", ["code", "name"], [["320508", "姑苏区"], ["320508002", "双塔街道"]])
+    conn = db.open_centre(with_grids)
+    try:
+        result = run(conn, "regions", regions)  # the district is there already, the same
+        assert result.written and result.inserted == 1 and result.unchanged == 1 and not result.issues
+        again = run(conn, "grids", tmp_path / "grids.shp")  # the very file imported before
+        assert again.written and again.unchanged == 4 and again.inserted == 0 and not again.issues
+        renamed = write_csv(tmp_path / "r2.csv", ["code", "name"], [["320508", "新姑苏区"]])
+        assert codes_of(run(conn, "regions", renamed)) == [(1, "import.exists")]
+    finally:
+        conn.close()
+
+
 def test_reimport_is_refused_unless_update(with_grids, tmp_path):
     moved = {"320508001001001": (5, 5)}  # the same code, another place
     src = grids_shp(tmp_path / "again.shp", codes=moved)

@@ -119,6 +119,7 @@ class ImportResult:
     inserted: int = 0
     updated: int = 0
     allocated: int = 0  # ObjIDs allocated (or that would be, on a dry run)
+    unchanged: int = 0  # rows the centre already held exactly so (regions, units, grids): not rewritten
     dry_run: bool = False
     written: bool = False
     mapping: dict = field(default_factory=dict)  # target field -> source field used
@@ -229,7 +230,8 @@ def import_layer(conn: sqlite3.Connection, kind: str, source, *, layer: str | No
         if result.bad_rows and not skip_bad:
             return result
         bad = set(result.bad_rows)
-        good = [r.fid for r in rows if r.fid not in bad]
+        good = [r.fid for r in rows if r.fid not in bad and r.fid not in checker.unchanged]
+        result.unchanged = len(checker.unchanged - bad)
         rows.clear()  # the checker kept what it writes: the source's rows go before the R-tree is packed
         progress("write", 0, len(good))
         checker.write(good, progress)
@@ -276,7 +278,8 @@ class _Kind:
         self.at = {name: i for i, name in enumerate(fields)}
         self.county = db.meta(conn, "county_code")
         self.scheme = codes.scheme(db.meta(conn, "code_scheme", codes.DEFAULT_SCHEME))
-        self.existing: set[str] = set()
+        self.existing: dict = {}
+        self.unchanged: set[int] = set()  # fids of rows the centre already holds exactly so
         self.new_rows: dict[int, tuple] = {}  # fid -> the row to write
         self.is_update: set[int] = set()
 
@@ -286,9 +289,17 @@ class _Kind:
     def get(self, row, name):
         return row.values[self.at[name]]  # (the components' hot path unpacks instead)
 
+    COLUMNS: tuple[str, ...] = ()
+    SAME = True  # a row equal to the centre's is left alone (not refused, not rewritten)
+
     def check(self, rows, progress: Progress) -> None:
         key = KEY[self.result.kind]
-        self.existing = {r[0] for r in self.conn.execute(f'SELECT "{key}" FROM {self.result.kind}')}
+        if self.SAME:
+            names = ", ".join(f'"{c}"' for c in self.COLUMNS)
+            k = self.COLUMNS.index(key)
+            self.existing = {r[k]: tuple(r) for r in self.conn.execute(f"SELECT {names} FROM {self.result.kind}")}
+        else:
+            self.existing = dict.fromkeys(r[0] for r in self.conn.execute(f'SELECT "{key}" FROM {self.result.kind}'))
         seen: dict[str, int] = {}
         n = len(rows)
         for i, row in enumerate(rows, 1):
@@ -302,7 +313,9 @@ class _Kind:
                 else:
                     seen[keyval] = row.fid
                     if keyval in self.existing:
-                        if self.update:
+                        if self.SAME and self.new_rows.get(row.fid) == self.existing[keyval]:
+                            self.unchanged.add(row.fid)
+                        elif self.update:
                             self.is_update.add(row.fid)
                         else:
                             self.bad(row.fid, key, "import.exists", value=keyval)
@@ -453,6 +466,7 @@ class _Grids(_Kind):
 
 
 class _Components(_Kind):
+    SAME = False  # ORDate defaults to the import day: a re-run is never "the same"
     COLUMNS = ("fid", "geom", "ObjID", "ObjName", "DeptCode1", "DeptName1", "DeptCode2", "DeptName2",
                "DeptCode3", "DeptName3", "BGID", "ObjState", "ORDate", "CHDate", "DataSource", "Note")
     STATES = frozenset(schema_v1.OBJ_STATES)

@@ -111,6 +111,8 @@ def report_text(result: importer.ImportResult, report: str | None = None) -> str
         line = _("imported {inserted} new and {updated} updated {kind}; {skipped} bad rows skipped").format(
             inserted=result.inserted, updated=result.updated, kind=_(KIND_NAMES[result.kind]),
             skipped=result.skipped)
+        if result.unchanged:
+            line += _("; {unchanged} rows already in the centre as they are").format(unchanged=result.unchanged)
         if result.kind == "components":
             line += _("; {allocated} ObjIDs allocated").format(allocated=result.allocated)
         lines.append(line)
