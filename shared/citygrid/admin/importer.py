@@ -220,10 +220,14 @@ def import_layer(conn: sqlite3.Connection, kind: str, source, *, layer: str | No
                                      progress=lambda done: progress("read", done, max(total, done))):
             rows.extend(chunk)
     result.total = len(rows)
+    if len({r.fid for r in rows}) != len(rows):  # a driver without feature ids: number the rows from 1
+        for i, r in enumerate(rows, 1):
+            r.fid = i
     checker = _CHECKERS[kind](conn, result, fields, update=update, today=today)
     progress("check", 0, len(rows))
     if dry_run:
         checker.check(rows, progress)
+        result.unchanged = len(checker.unchanged - set(result.bad_rows))
         return result
     with db.transaction(conn):
         checker.check(rows, progress)
