@@ -12,7 +12,7 @@ import sys
 import time
 
 from ..admin import importer
-from ..i18n import N_, _, table
+from ..i18n import N_, _, ljust, table
 from ..store import db
 
 SHOWN = 30  # bad rows printed; the report CSV has them all
@@ -57,7 +57,7 @@ class Bar:
         frac = done / total if total else 1.0
         filled = int(30 * frac)
         label = {"read": _("reading"), "check": _("checking"), "write": _("writing")}.get(stage, stage)
-        self.stream.write(f"\r{label:<10} [{'#' * filled}{'.' * (30 - filled)}] {done:>9,}/{total:,}")
+        self.stream.write(f"\r{ljust(label, 10)} [{'#' * filled}{'.' * (30 - filled)}] {done:>9,}/{total:,}")
         self.stream.flush()
         self.shown = True
 
