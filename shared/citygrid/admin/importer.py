@@ -311,6 +311,7 @@ class _Kind:
                 code, details = row.geometry_issue
                 self.bad(row.fid, "geometry", code, **details)
             keyval = self.check_row(row)
+            row.values = row.rings = None  # checked: what is written is in new_rows now
             if keyval is not None:
                 if keyval in seen:
                     self.bad(row.fid, key, "import.duplicate", value=keyval, first=seen[keyval])
