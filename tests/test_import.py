@@ -598,3 +598,19 @@ def test_progress_reports_each_stage_and_raising_cancels_with_nothing_written(wi
     bar("write", 10, 10)
     bar.close()
     assert out.getvalue().startswith("\r") and "10/10" in out.getvalue() and out.getvalue().endswith("\n")
+
+
+def test_grids_at_agrees_with_grid_at_on_edges_corners_and_outside(with_grids):
+    import random
+
+    rng = random.Random(3)
+    points = [(X0 + 100, Y0 + 50), (X0 + 100, Y0 + 100), (X0, Y0), (X0 - 1, Y0), (X0 + 200, Y0 + 200),
+              (X0 + 200.000001, Y0 + 10)]
+    points += [(X0 + rng.uniform(-20, 220), Y0 + rng.uniform(-20, 220)) for _ in range(500)]
+    conn = db.open_centre(with_grids)
+    try:
+        expected = [(g or {}).get("code") for g in (geocode.grid_at(conn, x, y) for x, y in points)]
+        assert geocode.grids_at(conn, points) == expected
+        assert expected[:3] == ["320508001001001"] * 3 and expected[3] is None  # shared edge: the lowest code
+    finally:
+        conn.close()
