@@ -229,10 +229,24 @@ def import_layer(conn: sqlite3.Connection, kind: str, source, *, layer: str | No
         checker.check(rows, progress)
         result.unchanged = len(checker.unchanged - set(result.bad_rows))
         return result
+    (cache,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+    try:
+        _check_and_write(conn, checker, rows, result, skip_bad, progress)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+    return result
+
+
+IMPORT_CACHE_KIB = -65536  # 64 MiB of page cache while writing: 417k components inserted ~1.5x faster
+# than with SQLite's default 2 MiB, which spills and rewrites the indexes' pages over and over
+
+
+def _check_and_write(conn, checker, rows, result: ImportResult, skip_bad: bool, progress: Progress) -> None:
     with db.transaction(conn):
         checker.check(rows, progress)
         if result.bad_rows and not skip_bad:
-            return result
+            return
         bad = set(result.bad_rows)
         good = [r.fid for r in rows if r.fid not in bad and r.fid not in checker.unchanged]
         result.unchanged = len(checker.unchanged - bad)
@@ -240,7 +254,6 @@ def import_layer(conn: sqlite3.Connection, kind: str, source, *, layer: str | No
         progress("write", 0, len(good))
         checker.write(good, progress)
         result.written = True
-    return result
 
 
 def _require(kind: str, columns: dict, reader) -> None:
