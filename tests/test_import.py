@@ -614,3 +614,21 @@ def test_grids_at_agrees_with_grid_at_on_edges_corners_and_outside(with_grids):
         assert expected[:3] == ["320508001001001"] * 3 and expected[3] is None  # shared edge: the lowest code
     finally:
         conn.close()
+
+
+def test_an_imported_centre_serves_a_device_pull(with_grids, tmp_path):
+    from citygrid.loop import accounts
+    from citygrid.sync import pull as sync_pull
+
+    src = tmp_path / "inv.gpkg"
+    write_layer(src, "GPKG", [("部件名称", "str")], [(pt(0, 0), "上水井盖"), (pt(1, 1), "污水井盖")])
+    conn = db.open_centre(with_grids)
+    try:
+        assert run(conn, "components", src).inserted == 2
+        accounts.add_user(conn, "collector01", "collector", "secret-pass-1", grids=["320508001001001"])
+        wire = sync_pull.pull(conn, accounts.actor(conn, "collector01"), "dev-1", None)
+        got = {(it["type"], it["id"]) for it in wire["items"]}
+        assert ("component", "3205080101000001") in got and ("grid", "320508001001001") in got
+        assert ("component", "3205080102000001") not in got  # another collector's grid
+    finally:
+        conn.close()
