@@ -632,3 +632,17 @@ def test_an_imported_centre_serves_a_device_pull(with_grids, tmp_path):
         assert ("component", "3205080102000001") not in got  # another collector's grid
     finally:
         conn.close()
+
+
+def test_components_from_another_gauss_krueger_zone(with_grids, tmp_path):
+    src = tmp_path / "zone117.gpkg"  # CGCS2000 3-degree zone CM 117E: the same places, other numbers
+    write_layer(src, "GPKG", [("ObjName", "str")], [(pt(0, 0, 10, 10, epsg=4548), "上水井盖"),
+                                                    (pt(1, 1, 90, 90, epsg=4548), "污水井盖")], epsg=4548)
+    conn = db.open_centre(with_grids)
+    try:
+        assert run(conn, "components", src).inserted == 2
+        rows = conn.execute("SELECT BGID, ST_MinX(geom), ST_MinY(geom) FROM components ORDER BY BGID").fetchall()
+        assert [r[0] for r in rows] == ["320508001001001", "320508001002002"]
+        assert rows[0][1] == pytest.approx(X0 + 10, abs=1e-3) and rows[1][2] == pytest.approx(Y0 + 190, abs=1e-3)
+    finally:
+        conn.close()
