@@ -646,3 +646,20 @@ def test_components_from_another_gauss_krueger_zone(with_grids, tmp_path):
         assert rows[0][1] == pytest.approx(X0 + 10, abs=1e-3) and rows[1][2] == pytest.approx(Y0 + 190, abs=1e-3)
     finally:
         conn.close()
+
+
+def test_a_retired_class_takes_no_new_components(with_grids, tmp_path):
+    conn = db.open_centre(with_grids)
+    try:
+        if not any(r[1] == "retired_at" for r in conn.execute("PRAGMA table_info(classes)")):
+            with db.transaction(conn):  # schema 5's column, on a branch without it
+                conn.execute("ALTER TABLE classes ADD COLUMN retired_at DATETIME")
+        with db.transaction(conn):
+            conn.execute("UPDATE classes SET retired_at = '2026-12-01T00:00:00Z' WHERE kind = 'component' "
+                         "AND code = '0102'")
+        src = tmp_path / "r.gpkg"
+        write_layer(src, "GPKG", [("ObjID", "str")], [(pt(0, 0), "3205080102000001"), (pt(0, 0), "3205080101000001")])
+        result = run(conn, "components", src)
+        assert codes_of(result) == [(1, "import.retired_class")] and not result.written
+    finally:
+        conn.close()

@@ -236,6 +236,7 @@ TEXTS: dict[str, str] = {
     "import.unknown_name": "no component class is named {value}: give class_code or ObjID",
     "import.no_class": "no ObjID, class_code or ObjName: the component's class is unknown",
     "import.unknown_class": "no component class {value} in the centre's class table",
+    "import.retired_class": "component class {value} is retired (kept for history): no new components of it",
     "import.name_mismatch": "ObjName {value} is not the name of class {class_code} ({expected})",
     "import.bad_state": "ObjState {value} is not one of {allowed}",
     "import.bad_date": "{value} is not a date (YYYY-MM-DD)",

@@ -492,8 +492,18 @@ class _Components(_Kind):
     def check(self, rows, progress):
         conn = self.conn
         self.srs_id = int(db.meta(conn, "srs_id", "4549"))
-        self.classes = {code: name for code, name in conn.execute(
-            "SELECT code, minor_name FROM classes WHERE kind = 'component'")}
+        # a class retired by a newer code table (schema 5's classes.retired_at) is kept for history
+        # but takes no new components
+        retired = "retired_at IS NOT NULL" if any(
+            r[1] == "retired_at" for r in conn.execute("PRAGMA table_info(classes)")) else "0"
+        self.retired = set()
+        self.classes = {}
+        for code, name, gone in conn.execute(
+                f"SELECT code, minor_name, {retired} FROM classes WHERE kind = 'component'"):
+            if gone:
+                self.retired.add(code)
+            else:
+                self.classes[code] = name
         self.by_name = defaultdict(list)
         for code, name in sorted(self.classes.items()):
             self.by_name[name].append(code)
@@ -549,7 +559,9 @@ class _Components(_Kind):
             return None
         if cls not in self.classes:
             reason = codes.class_problem(cls, self.scheme)
-            if reason:
+            if cls in self.retired:
+                self.bad(fid, "class_code", "import.retired_class", value=cls)
+            elif reason:
                 self.bad(fid, "class_code", "import.bad_class_code", value=cls, scheme=self.scheme.name,
                          reason=reason)
             else:

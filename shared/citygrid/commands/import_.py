@@ -16,7 +16,8 @@ from ..i18n import N_, _, ljust, table
 from ..store import db
 
 SHOWN = 30  # bad rows printed; the report CSV has them all
-KIND_NAMES = {"regions": N_("regions"), "units": N_("units"), "grids": N_("grids"), "components": N_("components")}
+KIND_NAMES = {"regions": N_("the regions"), "units": N_("the units"), "grids": N_("the grids"),
+              "components": N_("the components")}
 
 
 def add_parser(subparsers) -> None:
@@ -99,7 +100,7 @@ def report_text(result: importer.ImportResult, report: str | None = None) -> str
     if result.issues:
         issues = sorted(result.issues, key=lambda i: (i.fid, i.field))
         rows = [(i.fid, i.field, "" if i.value is None else i.value, i.message()) for i in issues[:SHOWN]]
-        lines.append(table((_("row"), _("field"), _("value"), _("reason")), rows))
+        lines.append(table((_("row"), _("field name"), _("value"), _("reason")), rows))
         if len(issues) > SHOWN:
             lines.append(_("… and {more} more").format(more=len(issues) - SHOWN))
     if report:
@@ -108,7 +109,7 @@ def report_text(result: importer.ImportResult, report: str | None = None) -> str
         lines.append(_("dry run: nothing written ({good} rows would be written, {allocated} ObjIDs allocated)")
                      .format(good=result.good, allocated=result.allocated))
     elif result.written:
-        line = _("imported {inserted} new and {updated} updated {kind}; {skipped} bad rows skipped").format(
+        line = _("{kind}: {inserted} new, {updated} updated, {skipped} bad rows skipped").format(
             inserted=result.inserted, updated=result.updated, kind=_(KIND_NAMES[result.kind]),
             skipped=result.skipped)
         if result.unchanged:
