@@ -9,8 +9,8 @@ import sqlite3
 
 import pytest
 
-from citygrid.demo import rtree
 from citygrid.problems import Problem
+from citygrid.store import rtree
 
 QUERY = "SELECT id FROM r WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ? ORDER BY id"
 

@@ -15,7 +15,8 @@ from .commands._argparse import Parser, localized
 from .i18n import _
 from .problems import Problem
 
-COMMANDS = ("init", "demo", "check", "evaluate", "user", "codes", "calendar", "export")
+COMMANDS = ("init", "demo", "check", "evaluate", "user", "import", "codes", "calendar", "export")
+MODULES = {"import": "import_"}  # a command whose name is a Python keyword lives in <name>_.py
 PLUGIN_GROUP = "citygrid.commands"  # other distributions (the sync service) add commands here
 
 
@@ -31,9 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f".commands.{name}", __package__)
+            module = importlib.import_module(f".commands.{MODULES.get(name, name)}", __package__)
         except ModuleNotFoundError as exc:
-            if exc.name and exc.name.endswith(f"commands.{name}"):
+            if exc.name and exc.name.endswith(f"commands.{MODULES.get(name, name)}"):
                 continue  # command not built into this distribution
             raise
         module.add_parser(sub)

@@ -4,7 +4,7 @@
 `build(path, scale=..., seed=...)` writes a demo centre; it is deterministic for a seed; `scale(name,
 fraction)` and `SCALES` name its sizes. Its own modules: the city layout (`city`), the organisation and
 accounts (`org`), the component inventory (`inventory`), the case histories (`history`), the bulk
-writer (`write`) and its R-tree packer (`rtree`), with `generate` putting them together. Nothing else in
+writer (`write`, packing R-trees with `store.rtree`), with `generate` putting them together. Nothing else in
 citygrid imports this package but the `citygrid demo` command: the desk plugin and the field app never
 carry it.
 """

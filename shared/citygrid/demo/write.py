@@ -26,9 +26,8 @@ from operator import itemgetter
 from .. import crs, times
 from ..loop import tasks as tasklib
 from ..loop import workflow
-from ..store import schema_v1
+from ..store import rtree, schema_v1
 from . import history as demo_history
-from . import rtree
 from .history import LOCAL, from_ts
 
 PHOTO_COLUMNS = ("sha256", "size", "content_type", "width", "height", "taken_at", "lon", "lat",
