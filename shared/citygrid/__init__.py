@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""citygrid core: the closed loop of digital city management, in the stdlib alone (no UI toolkit, web
-framework or geo library), carried by the QGIS desk, the field app and the sync service.
+"""citygrid core: the closed loop of digital city management, in the stdlib alone (no UI toolkit or web
+framework), carried by the QGIS desk, the field app and the sync service. Only the centre side reaches
+for a geo library, inside functions: GDAL/OGR in `admin` (imports), pyproj in `crs` (CRSs beyond the
+pure-Python Gauss-Krüger zones); importing the core loads neither (tests/test_core_arrow.py).
 
 Base modules, shared by every part: `problems` (coded errors), `messages` (their lines), `i18n` (zh_CN/en),
 `times` (stored timestamps), `crs` (the centre's coordinate systems), `codes` (grid, component and class
