@@ -39,6 +39,8 @@ _YEARS = (1900, 9998)
 _MAX_SECONDS = 100 * 366 * 86400  # no time limit runs for a century; bounds every loop below
 _YEARS_KEPT = 24  # built local years, ~0.15 MB each (a limit reads its start's year and a few after)
 _HOURS_KEPT = 8_760  # a year of UTC hours for the fast path, ~1.5 MB (the demo walks its years in order)
+_AMOUNTS_KEPT = 1_024  # checked (amount, unit) pairs: the step limits and the conditions' time limits
+_PLAIN = (int, float)  # amounts remembered by value (a bool is an int but no amount)
 
 
 class _Year(NamedTuple):
@@ -64,6 +66,7 @@ class WorkCalendar:
     _years: dict = field(init=False, repr=False, compare=False, default_factory=dict)
     _per_unit: dict = field(init=False, repr=False, compare=False)  # unit -> seconds per unit
     _hours: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # see _within_span
+    _amounts: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # see _amount_us
 
     def __post_init__(self):
         minutes = _parse_periods(self.periods)
@@ -115,6 +118,16 @@ class WorkCalendar:
 
     def add_us(self, start_us: int, amount: float, unit: str) -> int:
         """`add` on µs since the epoch (UTC): the same arithmetic without building datetimes."""
+        known = self._amounts.get((amount, unit)) if amount.__class__ in _PLAIN and unit.__class__ is str else None
+        amount_us, working = known or self._amount_us(start_us, amount, unit)
+        if not working:  # nothing to count, or elapsed (calendar) time
+            return start_us + amount_us
+        end = self._within_span(start_us, amount_us)
+        return self._advance(times.from_us(start_us), amount_us) if end is None else end
+
+    def _amount_us(self, start_us: int, amount: float, unit: str) -> tuple[int, bool]:
+        """(µs, counted in working time) of `amount` `unit`s, else a Problem; a plain int or float
+        amount is remembered (step limits and time limits repeat: the checks run once for each)."""
         per_unit = self._per_unit.get(unit) if unit.__class__ is str else None
         if per_unit is None:
             raise Problem("deadline.unknown_unit", unit=str(unit))
@@ -126,10 +139,10 @@ class WorkCalendar:
             raise Problem("deadline.out_of_range", start=times.from_us(start_us).isoformat(), amount=amount,
                           unit=unit)
         amount_us = round(amount * per_unit * 1e6)
-        if amount_us == 0 or unit[0] == "c":  # nothing to count, or elapsed (calendar) time
-            return start_us + amount_us
-        end = self._within_span(start_us, amount_us)
-        return self._advance(times.from_us(start_us), amount_us) if end is None else end
+        known = (amount_us, amount_us != 0 and unit[0] != "c")
+        if amount.__class__ in _PLAIN:  # not a subclass: its == and hash might not be a number's
+            _remember(self._amounts, (amount, unit), known, _AMOUNTS_KEPT)
+        return known
 
     def working_seconds(self, start: datetime, end: datetime) -> float:
         """Working time elapsed from `start` to `end` in seconds (0 when end <= start)."""
@@ -163,7 +176,8 @@ class WorkCalendar:
 
     def _spans_around(self, hour: int) -> tuple:
         """The working spans (UTC µs, ordered) of the local days from the day before the hour's to two
-        days after: they include every span that holds or first follows an instant in the hour."""
+        days after that end after the hour starts: they include every span that holds or first follows
+        an instant in the hour, the first of them mostly."""
         d = (_EPOCH + timedelta(hours=hour)).astimezone(self._zone).date()
         spans = []
         for k in (-1, 0, 1, 2):
@@ -172,7 +186,7 @@ class WorkCalendar:
                 return ()
             data = self._year(day.year)
             spans.extend(data.days[day.toordinal() - data.first])
-        return tuple(spans)
+        return tuple((s, e) for s, e in spans if e > hour * _HOUR_US)
 
     def _advance(self, start: datetime, amount_us: int) -> int:
         """UTC µs at which `amount_us` of working time after `start` is used up."""
