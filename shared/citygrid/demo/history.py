@@ -301,7 +301,7 @@ class _Case:
                 "community_code": cell.community}  # as geocode.grid_for gives it
         p = self.plan.report
         self.clock[0] = ts
-        changes = report_changes(self.plan.case_no, actor, from_ts(ts), self.ctx, kind=p["kind"],
+        changes = report_changes(self.plan.case_no, actor, ts * 1_000_000, self.ctx, kind=p["kind"],
                                  class_code=p["class_code"], grid=grid,
                                  geom=gpkg.point(p["x"], p["y"], self.w.srs_id), source=p["source"],
                                  ObjID=p["ObjID"], description=p["description"], address=p["address"],

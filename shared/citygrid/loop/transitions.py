@@ -233,23 +233,18 @@ def decide(case: Mapping, action: str, actor, at: datetime | int, ctx: Context, 
         to = case[PREVIOUS]
         if to not in PARKABLE:  # parked_from missing or edited by hand
             raise Problem("case.illegal_transition", case=case["case_no"], status=case["status"], action=action)
-    at_us, stamp = _instant(at)
+    try:  # µs since the epoch and the stored text; a datetime is refused as `times.to_db` refuses it
+        at_us = at if at.__class__ is int else times.to_us(at)
+        stamp = times.text_us(at_us)
+    except OverflowError:
+        times.check_range(at)
+        raise
     move = _Move(case, actor, ctx, params, tasks, held, to, at_us, stamp)
     EFFECTS[action](move)
     return _changes(move, action, note, tuple(photos) if photos else ())
 
 
 _NO_PARAMS = frozenset()
-
-
-def _instant(at: datetime | int) -> tuple[int, str]:
-    """(µs since the epoch, stored text) of `at`; a datetime is refused as `times.to_db` refuses it."""
-    try:
-        us = at if at.__class__ is int else times.to_us(at)
-        return us, times.text_us(us)
-    except OverflowError:
-        times.check_range(at)
-        raise
 
 
 def _changes(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
@@ -283,14 +278,15 @@ def _record(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
     return Changes(m.case["case_no"], {}, event, tuple(m.inserts), tuple(m.updates), photos)
 
 
-def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str, class_code: str,
+def report_changes(case_no: str, actor, at: datetime | int, ctx: Context, *, kind: str, class_code: str,
                    grid: Mapping, geom: bytes, source: str, ObjID: str | None = None, description: str = "",
                    address: str | None = None, reporter: str | None = None,
                    photos: Sequence[str] = (), flags: str | None = None) -> Changes:
     """The rows a new case writes: the whole `cases` row and its `report` event (NULL -> reported).
 
+    `at`: an aware datetime or µs since the epoch, as for `decide`.
     `flags`: what the case is flagged with from the start, e.g. `possible_duplicate:<case_no>`."""
-    at_us = times.to_us(at)
+    at_us = at if at.__class__ is int else times.to_us(at)
     stamp, due = times.text_us(at_us), deadlines.step_due_us(ctx.calendar, ctx.step_limits, "reported", at_us)
     row = {"geom": geom, "case_no": case_no, "kind": kind, "class_code": class_code, "status": "reported",
            "grid_code": grid["code"], "ObjID": ObjID, "source": source, "description": description,
