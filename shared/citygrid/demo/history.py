@@ -316,8 +316,12 @@ class _Case:
         if ts > self.w.now:
             return False
         actor = self.w.actors[who]
-        task_id = None if task is None else next(
-            (t["id"] for t in self.tasks if t["kind"] == task and t["status"] == "open"), None)
+        task_id = None
+        if task is not None:  # the case's open task of that kind, which the actor takes up
+            for row in self.tasks:
+                if row["kind"] == task and row["status"] == "open":
+                    task_id = row["id"]
+                    break
         rows = self._photos(ts, who, shots) if shots and self.photo_ok else ()
         shas = tuple(r["sha256"] for r in rows) if rows else ()
         self.clock[0] = ts

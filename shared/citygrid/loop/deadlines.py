@@ -65,7 +65,7 @@ class WorkCalendar:
     _overrides: dict = field(init=False, repr=False, compare=False)
     _years: dict = field(init=False, repr=False, compare=False, default_factory=dict)
     _per_unit: dict = field(init=False, repr=False, compare=False)  # unit -> seconds per unit
-    _hours: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # see _within_span
+    _hours: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # hour -> its spans, see add_us
     _amounts: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # see _amount_us
 
     def __post_init__(self):
@@ -122,8 +122,20 @@ class WorkCalendar:
         amount_us, working = known or self._amount_us(start_us, amount, unit)
         if not working:  # nothing to count, or elapsed (calendar) time
             return start_us + amount_us
-        end = self._within_span(start_us, amount_us)
-        return self._advance(times.from_us(start_us), amount_us) if end is None else end
+        # the fast path: the end falls in the working spans of the days around the start's hour (every
+        # step limit and most disposal limits); else `_advance` counts from the start of its local year
+        hour = start_us // _HOUR_US
+        spans = self._hours.get(hour)
+        if spans is None:
+            spans = _remember(self._hours, hour, self._spans_around(hour), _HOURS_KEPT)
+        left = amount_us
+        for s, e in spans:  # ordered; from the span holding or following the start, spend the amount
+            if e > start_us:
+                begin = start_us if start_us > s else s
+                if left <= e - begin:  # `<=`: a limit used up at a period's end is due then
+                    return begin + left
+                left -= e - begin
+        return self._advance(times.from_us(start_us), amount_us)  # runs past the days around the start
 
     def _amount_us(self, start_us: int, amount: float, unit: str) -> tuple[int, bool]:
         """(µs, counted in working time) of `amount` `unit`s, else a Problem; a plain int or float
@@ -157,22 +169,6 @@ class WorkCalendar:
             return 0
         (y1, p1), (y2, p2) = self._offset(start), self._offset(end)
         return p2 - p1 + sum(self._year(y).prefix[-1] for y in range(y1, y2))
-
-    def _within_span(self, ts: int, amount_us: int) -> int | None:
-        """The fast path of `_advance`: the end when it falls in the working spans of the days around
-        `ts`'s hour (every step limit and most disposal limits); else None."""
-        hour = ts // _HOUR_US
-        spans = self._hours.get(hour)
-        if spans is None:
-            spans = _remember(self._hours, hour, self._spans_around(hour), _HOURS_KEPT)
-        left = amount_us
-        for s, e in spans:  # ordered; from the span holding or following `ts`, spend the amount
-            if e > ts:
-                start = ts if ts > s else s
-                if left <= e - start:  # `<=`: a limit used up at a period's end is due then
-                    return start + left
-                left -= e - start
-        return None  # runs past the days around `ts`
 
     def _spans_around(self, hour: int) -> tuple:
         """The working spans (UTC µs, ordered) of the local days from the day before the hour's to two
