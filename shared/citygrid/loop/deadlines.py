@@ -123,11 +123,12 @@ class WorkCalendar:
         if not working:  # nothing to count, or elapsed (calendar) time
             return start_us + amount_us
         # the fast path: the end falls in the working spans of the days around the start's hour (every
-        # step limit and most disposal limits); else `_advance` counts from the start of its local year
+        # step limit and most disposal limits); else it lies `left` after the last of them
         hour = start_us // _HOUR_US
-        spans = self._hours.get(hour)
-        if spans is None:
-            spans = _remember(self._hours, hour, self._spans_around(hour), _HOURS_KEPT)
+        around = self._hours.get(hour)
+        if around is None:
+            around = _remember(self._hours, hour, self._spans_around(hour), _HOURS_KEPT)
+        spans, year, end_at = around
         left = amount_us
         for s, e in spans:  # ordered; from the span holding or following the start, spend the amount
             if e > start_us:
@@ -135,7 +136,11 @@ class WorkCalendar:
                 if left <= e - begin:  # `<=`: a limit used up at a period's end is due then
                     return begin + left
                 left -= e - begin
-        return self._advance(times.from_us(start_us), amount_us)  # runs past the days around the start
+        if spans:
+            end = self._at(year, end_at + left, year + 100)
+            if end is not None:
+                return end
+        return self._advance(times.from_us(start_us), amount_us)  # no spans near, or a century away
 
     def _amount_us(self, start_us: int, amount: float, unit: str) -> tuple[int, bool]:
         """(µs, counted in working time) of `amount` `unit`s, else a Problem; a plain int or float
@@ -171,28 +176,47 @@ class WorkCalendar:
         return p2 - p1 + sum(self._year(y).prefix[-1] for y in range(y1, y2))
 
     def _spans_around(self, hour: int) -> tuple:
-        """The working spans (UTC µs, ordered) of the local days from the day before the hour's to two
-        days after that end after the hour starts: they include every span that holds or first follows
-        an instant in the hour, the first of them mostly."""
+        """(spans, year, end): the working spans (UTC µs, ordered) of the local days from the day before
+        the hour's to two days after (or on to the first working day, up to a month: holidays) that end
+        after the hour starts, which include every span that holds or first follows an instant in the
+        hour, the first of them mostly; the local year of the first and the position (working µs since
+        that year began) where the last ends."""
         d = (_EPOCH + timedelta(hours=hour)).astimezone(self._zone).date()
-        spans = []
-        for k in (-1, 0, 1, 2):
+        spans, first, at = [], None, 0
+        for k in range(-1, 32):
+            if k > 2 and spans:
+                break
             day = d + timedelta(days=k)
             if not _YEARS[0] <= day.year <= _YEARS[1]:
-                return ()
+                return (), None, 0
             data = self._year(day.year)
-            spans.extend(data.days[day.toordinal() - data.first])
-        return tuple((s, e) for s, e in spans if e > hour * _HOUR_US)
+            i = day.toordinal() - data.first
+            for s, e in data.days[i]:
+                if e > hour * _HOUR_US:
+                    if first is None:
+                        first = day.year
+                        at = data.prefix[i] + sum(e2 - s2 for s2, e2 in data.days[i] if e2 <= s)
+                    spans.append((s, e))
+                    at += e - s
+        return tuple(spans), first, at
 
     def _advance(self, start: datetime, amount_us: int) -> int:
         """UTC µs at which `amount_us` of working time after `start` is used up."""
         first, target = self._offset(start)
-        year, data, target = first, self._year(first), target + amount_us
+        end = self._at(first, target + amount_us, first + 101)
+        if end is None:  # working time runs out (e.g. only a few working overrides)
+            raise Problem("deadline.out_of_range", start=start.isoformat())
+        return end
+
+    def _at(self, year: int, target: int, last_year: int) -> int | None:
+        """UTC µs at the position `target` (working µs since local `year` began; it may run into the
+        years after), or None when that lies beyond `last_year`."""
+        data = self._year(year)
         while target > data.prefix[-1]:  # `>`: a limit used up at a period's end is due then
             target -= data.prefix[-1]
             year += 1
-            if year > first + 101:  # working time runs out (e.g. only a few working overrides)
-                raise Problem("deadline.out_of_range", start=start.isoformat())
+            if year > last_year:
+                return None
             data = self._year(year)
         i = bisect_left(data.prefix, target, 1) - 1
         need = target - data.prefix[i]
