@@ -337,10 +337,16 @@ class _Case:
             for row in self.tasks:
                 if row["id"] in updates:
                     row.update(updates[row["id"]])
+        # recorded as `_record` does, written out: this runs for every event
+        key = (ts, self.plan.case_no, self.step)
+        self.plan.events.append((key, event, photos, rows))
         if inserts:
             self.tasks += inserts
-        kwargs = {"note": note, "photos": shas, "task_id": task_id, **params} if self.w.keep_actions else None
-        self._record(ts, action, event, photos, len(inserts), kwargs, actor, rows)
+            self.task_keys += [key] * len(inserts)
+        if self.w.keep_actions:
+            self.plan.actions.append((key, action, actor, {"note": note, "photos": shas, "task_id": task_id,
+                                                           **params}))
+        self.last, self.step = ts, self.step + 1
         return case["status"] != self.s.hold
 
     def after(self, ts: int, low: float, high: float, shift=CENTRE) -> int:
