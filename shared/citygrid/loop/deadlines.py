@@ -38,6 +38,8 @@ _YEARS = (1900, 9998)
 _MAX_SECONDS = 100 * 366 * 86400  # no time limit runs for a century; bounds every loop below
 _YEARS_KEPT = 24  # built local years, ~0.15 MB each (a limit reads its start's year and a few after)
 _HOURS_KEPT = 8_760  # a year of UTC hours for the fast path, ~1.5 MB (the demo walks its years in order)
+_AMOUNTS_KEPT = 1_024  # checked (amount, unit) pairs: the step limits and the conditions' time limits
+_PLAIN = (int, float)  # amounts remembered by value (a bool is an int but no amount)
 
 
 class _Year(NamedTuple):
@@ -62,7 +64,8 @@ class WorkCalendar:
     _overrides: dict = field(init=False, repr=False, compare=False)
     _years: dict = field(init=False, repr=False, compare=False, default_factory=dict)
     _per_unit: dict = field(init=False, repr=False, compare=False)  # unit -> seconds per unit
-    _hours: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # see _within_span
+    _hours: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # hour -> its spans, see add_us
+    _amounts: dict = field(init=False, repr=False, compare=False, default_factory=dict)  # see _amount_us
 
     def __post_init__(self):
         minutes = _parse_periods(self.periods)
@@ -114,6 +117,33 @@ class WorkCalendar:
 
     def add_us(self, start_us: int, amount: float, unit: str) -> int:
         """`add` on µs since the epoch (UTC): the same arithmetic without building datetimes."""
+        known = self._amounts.get((amount, unit)) if amount.__class__ in _PLAIN and unit.__class__ is str else None
+        amount_us, working = known or self._amount_us(start_us, amount, unit)
+        if not working:  # nothing to count, or elapsed (calendar) time
+            return start_us + amount_us
+        # the fast path: the end falls in the working spans of the days around the start's hour (every
+        # step limit and most disposal limits); else it lies `left` after the last of them
+        hour = start_us // _HOUR_US
+        around = self._hours.get(hour)
+        if around is None:
+            around = _remember(self._hours, hour, self._spans_around(hour), _HOURS_KEPT)
+        spans, year, end_at = around
+        left = amount_us
+        for s, e in spans:  # ordered; from the span holding or following the start, spend the amount
+            if e > start_us:
+                begin = start_us if start_us > s else s
+                if left <= e - begin:  # `<=`: a limit used up at a period's end is due then
+                    return begin + left
+                left -= e - begin
+        if spans:
+            end = self._at(year, end_at + left, year + 100)
+            if end is not None:
+                return end
+        return self._advance(times.from_us(start_us), amount_us)  # no spans near, or a century away
+
+    def _amount_us(self, start_us: int, amount: float, unit: str) -> tuple[int, bool]:
+        """(µs, counted in working time) of `amount` `unit`s, else a Problem; a plain int or float
+        amount is remembered (step limits and time limits repeat: the checks run once for each)."""
         per_unit = self._per_unit.get(unit) if unit.__class__ is str else None
         if per_unit is None:
             raise Problem("deadline.unknown_unit", unit=str(unit))
@@ -125,10 +155,10 @@ class WorkCalendar:
             raise Problem("deadline.out_of_range", start=times.from_us(start_us).isoformat(), amount=amount,
                           unit=unit)
         amount_us = round(amount * per_unit * 1e6)
-        if amount_us == 0 or unit[0] == "c":  # nothing to count, or elapsed (calendar) time
-            return start_us + amount_us
-        end = self._within_span(start_us, amount_us)
-        return self._advance(times.from_us(start_us), amount_us) if end is None else end
+        known = (amount_us, amount_us != 0 and unit[0] != "c")
+        if amount.__class__ in _PLAIN:  # not a subclass: its == and hash might not be a number's
+            _remember(self._amounts, (amount, unit), known, _AMOUNTS_KEPT)
+        return known
 
     def working_seconds(self, start: datetime, end: datetime) -> float:
         """Working time elapsed from `start` to `end` in seconds (0 when end <= start)."""
@@ -144,44 +174,48 @@ class WorkCalendar:
         (y1, p1), (y2, p2) = self._offset(start), self._offset(end)
         return p2 - p1 + sum(self._year(y).prefix[-1] for y in range(y1, y2))
 
-    def _within_span(self, ts: int, amount_us: int) -> int | None:
-        """The fast path of `_advance`: the end when it falls in the working spans of the days around
-        `ts`'s hour (every step limit and most disposal limits); else None."""
-        hour = ts // _HOUR_US
-        spans = self._hours.get(hour)
-        if spans is None:
-            spans = _remember(self._hours, hour, self._spans_around(hour), _HOURS_KEPT)
-        left = amount_us
-        for s, e in spans:  # ordered; from the span holding or following `ts`, spend the amount
-            if e > ts:
-                start = ts if ts > s else s
-                if left <= e - start:  # `<=`: a limit used up at a period's end is due then
-                    return start + left
-                left -= e - start
-        return None  # runs past the days around `ts`
-
     def _spans_around(self, hour: int) -> tuple:
-        """The working spans (UTC µs, ordered) of the local days from the day before the hour's to two
-        days after: they include every span that holds or first follows an instant in the hour."""
+        """(spans, year, end): the working spans (UTC µs, ordered) of the local days from the day before
+        the hour's to two days after (or on to the first working day, up to a month: holidays) that end
+        after the hour starts, which include every span that holds or first follows an instant in the
+        hour, the first of them mostly; the local year of the first and the position (working µs since
+        that year began) where the last ends."""
         d = (_EPOCH + timedelta(hours=hour)).astimezone(self._zone).date()
-        spans = []
-        for k in (-1, 0, 1, 2):
+        spans, first, at = [], None, 0
+        for k in range(-1, 32):
+            if k > 2 and spans:
+                break
             day = d + timedelta(days=k)
             if not _YEARS[0] <= day.year <= _YEARS[1]:
-                return ()
+                return (), None, 0
             data = self._year(day.year)
-            spans.extend(data.days[day.toordinal() - data.first])
-        return tuple(spans)
+            i = day.toordinal() - data.first
+            for s, e in data.days[i]:
+                if e > hour * _HOUR_US:
+                    if first is None:
+                        first = day.year
+                        at = data.prefix[i] + sum(e2 - s2 for s2, e2 in data.days[i] if e2 <= s)
+                    spans.append((s, e))
+                    at += e - s
+        return tuple(spans), first, at
 
     def _advance(self, start: datetime, amount_us: int) -> int:
         """UTC µs at which `amount_us` of working time after `start` is used up."""
         first, target = self._offset(start)
-        year, data, target = first, self._year(first), target + amount_us
+        end = self._at(first, target + amount_us, first + 101)
+        if end is None:  # working time runs out (e.g. only a few working overrides)
+            raise Problem("deadline.out_of_range", start=start.isoformat())
+        return end
+
+    def _at(self, year: int, target: int, last_year: int) -> int | None:
+        """UTC µs at the position `target` (working µs since local `year` began; it may run into the
+        years after), or None when that lies beyond `last_year`."""
+        data = self._year(year)
         while target > data.prefix[-1]:  # `>`: a limit used up at a period's end is due then
             target -= data.prefix[-1]
             year += 1
-            if year > first + 101:  # working time runs out (e.g. only a few working overrides)
-                raise Problem("deadline.out_of_range", start=start.isoformat())
+            if year > last_year:
+                return None
             data = self._year(year)
         i = bisect_left(data.prefix, target, 1) - 1
         need = target - data.prefix[i]

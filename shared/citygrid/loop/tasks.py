@@ -24,25 +24,25 @@ def new(task_id: str, kind: str, case_no: str, *, at: datetime | str, due: datet
         assignee: str | None = None, unit_code: str | None = None) -> dict:
     """A new open task row: a collector's verify/check task or a unit's dispose task.
 
-    Times are aware datetimes or already the stored text (`times.to_db`), here and below.
+    Times are aware datetimes or already the stored text (`times.to_db`), here and below (the text is
+    taken as it is: the demo's planner makes millions of these rows).
     """
     return {"id": task_id, "kind": kind, "case_no": case_no, "assignee": assignee, "unit_code": unit_code,
-            "status": "open", "created_at": _text(at), "due_at": _text(due), "done_at": None,
+            "status": "open", "created_at": at if at.__class__ is str else times.to_db(at),
+            "due_at": due if due.__class__ is str else times.to_db(due), "done_at": None,
             "outcome": None, "created_by": by}
 
 
 def finish(task: Mapping, at: datetime | str, outcome: str) -> tuple[str, dict]:
     """(task id, columns to set) marking an open task done with an outcome."""
-    return task["id"], {"status": "done", "done_at": _text(at), "outcome": outcome}
+    return task["id"], {"status": "done", "done_at": at if at.__class__ is str else times.to_db(at),
+                        "outcome": outcome}
 
 
 def cancel(task: Mapping, at: datetime | str, why: str) -> tuple[str, dict]:
     """(task id, columns to set) cancelling an open task; the outcome names the action that did it."""
-    return task["id"], {"status": "cancelled", "done_at": _text(at), "outcome": why}
-
-
-def _text(at: datetime | str | None) -> str | None:
-    return at if at.__class__ is str else times.to_db(at)
+    return task["id"], {"status": "cancelled", "done_at": at if at.__class__ is str else times.to_db(at),
+                        "outcome": why}
 
 
 def open_ones(tasks: Iterable[Mapping], kind: str | None = None) -> list[Mapping]:

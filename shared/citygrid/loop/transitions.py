@@ -186,9 +186,10 @@ class _Move:
 
     def step_due(self, status: str) -> str | None:
         """The due time (stored text) of a step opened now in `status`; None when it is untimed."""
-        if self._due[0] != status:
-            due = deadlines.step_due_us(self.ctx.calendar, self.ctx.step_limits, status, self.at_us)
-            self._due = (status, None if due is None else times.text_us(due))
+        if self._due[0] != status:  # deadlines.step_due_us, one call less (the planner asks millions)
+            limit = self.ctx.step_limits.get(status)
+            self._due = (status, None if limit is None else
+                         times.text_us(self.ctx.calendar.add_us(self.at_us, limit[0], limit[1])))
         return self._due[1]
 
     def open_task(self, kind: str, due: str | None, **who) -> None:
@@ -232,22 +233,18 @@ def decide(case: Mapping, action: str, actor, at: datetime | int, ctx: Context, 
         to = case[PREVIOUS]
         if to not in PARKABLE:  # parked_from missing or edited by hand
             raise Problem("case.illegal_transition", case=case["case_no"], status=case["status"], action=action)
-    move = _Move(case, actor, ctx, params, tasks, held, to, *_instant(at))
-    EFFECTS[action](move)
-    return _changes(move, action, note, tuple(photos))
-
-
-_NO_PARAMS = frozenset()
-
-
-def _instant(at: datetime | int) -> tuple[int, str]:
-    """(µs since the epoch, stored text) of `at`; a datetime is refused as `times.to_db` refuses it."""
-    try:
-        us = at if at.__class__ is int else times.to_us(at)
-        return us, times.text_us(us)
+    try:  # µs since the epoch and the stored text; a datetime is refused as `times.to_db` refuses it
+        at_us = at if at.__class__ is int else times.to_us(at)
+        stamp = times.text_us(at_us)
     except OverflowError:
         times.check_range(at)
         raise
+    move = _Move(case, actor, ctx, params, tasks, held, to, at_us, stamp)
+    EFFECTS[action](move)
+    return _changes(move, action, note, tuple(photos) if photos else ())
+
+
+_NO_PARAMS = frozenset()
 
 
 def _changes(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
@@ -262,11 +259,13 @@ def _changes(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
         if to in STAMPS and action != "restore":
             fields[STAMPS[to]] = at
         completed_due = case["deadline_at" if frm == "dispatched" else "step_due_at"]
-    event = {"case_no": case["case_no"], "action": action, "actor": m.actor.username, "role": m.actor.role,
+    actor, no = m.actor, case["case_no"]
+    event = {"case_no": no, "action": action, "actor": actor.username, "role": actor.role,
              "from_status": frm, "to_status": to, "at": at, "due_at": completed_due,
              "unit_code": fields.get("unit_code", case["unit_code"]), "task_id": m.event_task, "note": note,
              "photos": as_json(photos) if photos else "[]", "data": as_json(m.data) if m.data else "{}"}
-    return Changes(case["case_no"], fields, event, tuple(m.inserts), tuple(m.updates), photos)
+    return Changes(no, fields, event, tuple(m.inserts) if m.inserts else (),
+                   tuple(m.updates) if m.updates else (), photos)
 
 
 def _record(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
@@ -279,14 +278,15 @@ def _record(m: _Move, action: str, note: str | None, photos: tuple) -> Changes:
     return Changes(m.case["case_no"], {}, event, tuple(m.inserts), tuple(m.updates), photos)
 
 
-def report_changes(case_no: str, actor, at: datetime, ctx: Context, *, kind: str, class_code: str,
+def report_changes(case_no: str, actor, at: datetime | int, ctx: Context, *, kind: str, class_code: str,
                    grid: Mapping, geom: bytes, source: str, ObjID: str | None = None, description: str = "",
                    address: str | None = None, reporter: str | None = None,
                    photos: Sequence[str] = (), flags: str | None = None) -> Changes:
     """The rows a new case writes: the whole `cases` row and its `report` event (NULL -> reported).
 
+    `at`: an aware datetime or µs since the epoch, as for `decide`.
     `flags`: what the case is flagged with from the start, e.g. `possible_duplicate:<case_no>`."""
-    at_us = times.to_us(at)
+    at_us = at if at.__class__ is int else times.to_us(at)
     stamp, due = times.text_us(at_us), deadlines.step_due_us(ctx.calendar, ctx.step_limits, "reported", at_us)
     row = {"geom": geom, "case_no": case_no, "kind": kind, "class_code": class_code, "status": "reported",
            "grid_code": grid["code"], "ObjID": ObjID, "source": source, "description": description,
