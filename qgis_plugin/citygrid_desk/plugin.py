@@ -81,9 +81,11 @@ class CitygridDesk:
     def open_centre(self, path, username=None, password=None) -> bool:
         """Open the centre at `path` and add its layers in one group; a refusal is shown, nothing added.
 
-        QGIS's layers are opened before the core's connection, and one stays pinned while the core's
-        connection lives: GDAL opens and closes a file to identify it, and closing any descriptor
-        drops every POSIX lock this process holds on the file, SQLite's included.
+        QGIS's layers are opened (and read once) before the core's connection, and one stays pinned
+        while the core's connection lives: GDAL opens and closes a file to identify it, and closing
+        any descriptor drops every POSIX lock this process holds on the file, SQLite's included.
+        The first read matters too: a layer GDAL opened while the file had no -wal, but first reads
+        after the core's connection made one, fails with "unable to open database file".
         """
         try:
             self._open(str(path), username, password)
@@ -99,10 +101,11 @@ class CitygridDesk:
             raise problem
         self.close_centre()
         layers = [QgsVectorLayer(f"{path}|layername={name}", name, "ogr") for name in LAYERS]
-        bad = [layer.name() for layer in layers if not layer.isValid()]
+        bad = [layer.name() for layer in layers if not layer.isValid() or layer.featureCount() < 0]
         if bad:
             raise Problem("desk.layer_invalid", path=path, layers=", ".join(bad))
         self._pin = QgsVectorLayer(f"{path}|layername=grids", "citygrid-pin", "ogr")
+        self._pin.featureCount()
         self.centre = db.open_centre(path)
         if username is not None:
             self.actor = accounts.authenticate(self.centre, username, password or "")
