@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The desk plugin as QGIS installs it: built zip, loaded from the unzipped folder, in a real QGIS."""
 
+import ast
 import configparser
 import importlib
+import re
 import sqlite3
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -163,3 +166,19 @@ def test_open_centre_action_asks_for_a_file_and_opens_it(desk, small_centre, sho
     monkeypatch.setattr(dialog, "getOpenFileName", lambda *a, **k: (str(small_centre), ""))
     desk.open_action.trigger()
     assert desk.centre is not None and len(desk.group.findLayers()) == 3
+
+
+def test_the_plugin_imports_qt_only_through_qgis_pyqt():
+    for path in (ROOT / "qgis_plugin" / "citygrid_desk").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not [n for n in names if n.split(".")[0] in ("PyQt5", "PyQt6", "PySide2", "PySide6")], path
+
+
+def test_every_text_the_plugin_translates_has_a_chinese_translation():
+    source = (ROOT / "qgis_plugin" / "citygrid_desk" / "plugin.py").read_text(encoding="utf-8")
+    texts = set(re.findall(r'self\.tr\("([^"]+)"\)', source))
+    ts = ET.parse(ROOT / "qgis_plugin" / "citygrid_desk" / "i18n" / "citygrid_desk_zh_CN.ts")
+    translated = {m.findtext("source"): m.findtext("translation") for m in ts.iter("message")}
+    assert texts and all(translated.get(t) for t in texts), texts - set(translated)
