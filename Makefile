@@ -5,7 +5,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 DEMO  := var/demo/center.gpkg
 
-.PHONY: setup deps demo test test-fast bench lint clean-demo
+.PHONY: setup deps demo test test-fast bench lint clean-demo plugin-zip
 
 setup: $(VENV)/.setup-done
 
@@ -35,7 +35,11 @@ bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 lint: setup
-	$(VENV)/bin/ruff check shared server tests bench
+	$(VENV)/bin/ruff check shared server tests bench qgis_plugin scripts
+
+# the desk plugin as QGIS's "Install from ZIP" takes it (core vendored, .qm built when lrelease exists)
+plugin-zip:
+	$(SYSPY) scripts/build_plugin_zip.py
 
 clean-demo:
 	rm -rf var/demo

@@ -1,0 +1,27 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>CitygridDesk</name>
+    <message>
+        <source>citygrid</source>
+        <translation>数字城管</translation>
+    </message>
+    <message>
+        <source>Open centre…</source>
+        <translation>打开中心…</translation>
+    </message>
+    <message>
+        <source>Open centre</source>
+        <translation>打开中心</translation>
+    </message>
+    <message>
+        <source>Centre GeoPackage (*.gpkg)</source>
+        <translation>中心 GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+        <source>citygrid centre: {name}</source>
+        <translation>数字城管中心：{name}</translation>
+    </message>
+</context>
+</TS>

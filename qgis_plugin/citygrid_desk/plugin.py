@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The desk plugin: builds its menu in initGui(), removes exactly that in unload(), opens centres."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import QgsApplication, QgsLayerTreeGroup, QgsProject, QgsVectorLayer
+from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu, QMessageBox
+
+from .core import Problem, accounts, db, messages
+
+HERE = Path(__file__).resolve().parent
+LAYERS = ("cases", "components", "grids")  # top to bottom in the layer tree
+
+
+class CitygridDesk:
+    """One instance per QGIS window (`qgis.utils.plugins['citygrid_desk']`)."""
+
+    def __init__(self, iface):
+        self.iface = iface
+        self.menu: QMenu | None = None
+        self.open_action: QAction | None = None
+        self.translator: QTranslator | None = None
+        self.centre = None       # the core's connection to the open centre
+        self.actor = None        # the signed-in account (accounts.Actor), when credentials were given
+        self.group: QgsLayerTreeGroup | None = None
+        self._pin: QgsVectorLayer | None = None
+
+    def tr(self, text: str) -> str:
+        return QCoreApplication.translate("CitygridDesk", text)
+
+    def initGui(self):  # noqa: N802 (QGIS's name)
+        self._install_translator()
+        self.menu = QMenu(self.tr("citygrid"), self.iface.mainWindow())
+        self.menu.setObjectName("CitygridMenu")
+        self.open_action = QAction(QIcon(str(HERE / "icon.svg")), self.tr("Open centre…"), self.iface.mainWindow())
+        self.open_action.setObjectName("CitygridOpenCentre")
+        self.open_action.triggered.connect(self.choose_centre)
+        self.menu.addAction(self.open_action)
+        bar = self.iface.mainWindow().menuBar()
+        anchor = self.iface.firstRightStandardMenu()  # before Help, like QGIS's own menus
+        if isinstance(anchor, QMenu):
+            bar.insertMenu(anchor.menuAction(), self.menu)
+        else:  # a test double of iface
+            bar.addMenu(self.menu)
+
+    def unload(self):
+        self.close_centre()
+        if self.open_action is not None:
+            self.open_action.triggered.disconnect(self.choose_centre)
+            self.open_action.deleteLater()
+            self.open_action = None
+        if self.menu is not None:
+            self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
+            self.menu.deleteLater()
+            self.menu = None
+        if self.translator is not None:
+            QCoreApplication.removeTranslator(self.translator)
+            self.translator = None
+
+    def _install_translator(self):
+        qm = HERE / "i18n" / f"citygrid_desk_{self._locale()}.qm"
+        translator = QTranslator()
+        if qm.exists() and translator.load(str(qm)):
+            QCoreApplication.installTranslator(translator)
+            self.translator = translator
+
+    @staticmethod
+    def _locale() -> str:
+        return "zh_CN" if QgsApplication.locale().lower().startswith("zh") else "en"
+
+    def choose_centre(self):
+        path, _ = QFileDialog.getOpenFileName(self.iface.mainWindow(), self.tr("Open centre"), "",
+                                              self.tr("Centre GeoPackage (*.gpkg)"))
+        if path:
+            self.open_centre(path)
+
+    def open_centre(self, path, username=None, password=None) -> bool:
+        """Open the centre at `path` and add its layers in one group; a refusal is shown, nothing added.
+
+        QGIS's layers are opened (and read once) before the core's connection, and one stays pinned
+        while the core's connection lives: GDAL opens and closes a file to identify it, and closing
+        any descriptor drops every POSIX lock this process holds on the file, SQLite's included.
+        The first read matters too: a layer GDAL opened while the file had no -wal, but first reads
+        after the core's connection made one, fails with "unable to open database file".
+        """
+        try:
+            self._open(str(path), username, password)
+        except Problem as problem:
+            self.close_centre()
+            self.show_problem(problem)
+            return False
+        return True
+
+    def _open(self, path, username, password):
+        problem = db.identify(path).problem()  # refuse a foreign file before GDAL or SQLite write to it
+        if problem is not None:
+            raise problem
+        self.close_centre()
+        layers = [QgsVectorLayer(f"{path}|layername={name}", name, "ogr") for name in LAYERS]
+        bad = [layer.name() for layer in layers if not layer.isValid() or layer.featureCount() < 0]
+        if bad:
+            raise Problem("desk.layer_invalid", path=path, layers=", ".join(bad))
+        self._pin = QgsVectorLayer(f"{path}|layername=grids", "citygrid-pin", "ogr")
+        self._pin.featureCount()
+        self.centre = db.open_centre(path)
+        if username is not None:
+            self.actor = accounts.authenticate(self.centre, username, password or "")
+        self._add_group(Path(path).stem, layers)
+
+    def _add_group(self, title, layers):
+        project = QgsProject.instance()
+        root = project.layerTreeRoot()
+        self.group = root.insertGroup(0, self.tr("citygrid centre: {name}").format(name=title))
+        for layer in layers:
+            project.addMapLayer(layer, False)
+            self.group.addLayer(layer)
+
+    def close_centre(self):
+        """Close the core's connection (the layers stay in the project: they are the user's now)."""
+        if self.centre is not None:
+            self.centre.close()
+            self.centre = None
+        self.actor = None
+        self.group = None
+        self._pin = None  # released after the core's connection, never before
+
+    def show_problem(self, problem: Problem):
+        text = messages.message(problem, lang=self._locale())
+        QMessageBox.warning(self.iface.mainWindow(), self.tr("citygrid"), text)
