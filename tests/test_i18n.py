@@ -23,7 +23,7 @@ from citygrid.store import db
 from citygrid.sync import open311
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "shared" / "citygrid", ROOT / "server" / "citygrid_server"]
+SOURCES = [ROOT / "shared" / "citygrid", ROOT / "server" / "citygrid_server", ROOT / "qgis_plugin" / "citygrid_desk"]
 PO_FILES = sorted((i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES").glob("*.po"))
 NON_CODE_CONTEXTS = {open311.NOTES_CONTEXT}
 

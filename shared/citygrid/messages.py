@@ -282,6 +282,7 @@ TEXTS: dict[str, str] = {
     "import.unknown_unit": "no unit {value} in the centre (import the units first)",
     "import.outside_grids": "the point ({x}, {y}) is outside every unit grid",
     "import.bgid_mismatch": "the source says grid {value} but the point lies in {computed}; {computed} is kept",
+    "desk.layer_invalid": "QGIS cannot open the layers {layers} of {path}",
     "demo.unknown_scale": "unknown demo scale {scale} (known: {known})",
     "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
     "demo.bad_seed": "bad seed {seed} (a whole number, 0 or more)",
