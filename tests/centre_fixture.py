@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from datetime import UTC, datetime
 
 from citygrid.loop import accounts, dictionaries, workflow
@@ -84,3 +86,13 @@ def open_task(conn, case_no: str, kind: str) -> dict:
     row = conn.execute("SELECT * FROM tasks WHERE case_no = ? AND kind = ? AND status = 'open'",
                        (case_no, kind)).fetchone()
     return dict(row)
+
+
+# --- for the administration commands' tests (user, codes, calendar, export) -----------------------
+
+def run(monkeypatch, *argv, stdin: str = "") -> int:
+    """`citygrid ARGV…` in this process with `stdin` as standard input; its exit code."""
+    from citygrid.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    return main([str(a) for a in argv])

@@ -1,16 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`citygrid calendar import`: date,working,note; checked first; deadlines already given are kept."""
 
-import io
-import sys
 from datetime import UTC, date, datetime
 
 import centre_fixture as cf
 import pytest
+from centre_fixture import run
 
 from citygrid import i18n
 from citygrid.admin import calendar
-from citygrid.cli import main
 from citygrid.loop import deadlines
 from citygrid.store import db
 
@@ -21,24 +19,7 @@ GOOD = """date,working,note
 2027-01-01,0,元旦
 """
 
-
-@pytest.fixture
-def centre(tmp_path):
-    path = tmp_path / "centre.gpkg"
-    cf.build(path)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language(None)
-
-
-def run(monkeypatch, *argv):
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return main([str(a) for a in argv])
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _file(tmp_path, text, name="days.csv", encoding="utf-8"):

@@ -1,39 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`citygrid user passwd|disable|enable|grids|show` and `user list` aligned by display width."""
 
-import io
 import json
-import sys
 
 import centre_fixture as cf
 import pytest
+from centre_fixture import run
 
 from citygrid import i18n
-from citygrid.cli import main
 from citygrid.loop import accounts
 from citygrid.problems import Problem
 from citygrid.store import db
 
 A, B, C, D = cf.GRIDS
 
-
-@pytest.fixture
-def centre(tmp_path):
-    path = tmp_path / "centre.gpkg"
-    cf.build(path)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language(None)
-
-
-def run(monkeypatch, *argv, stdin=""):
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    return main([str(a) for a in argv])
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _state(path):

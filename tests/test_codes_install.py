@@ -2,17 +2,15 @@
 """`citygrid codes install`: a real replacement — retired classes stay for history, refused for new cases."""
 
 import csv
-import io
 import shutil
-import sys
 from datetime import UTC, datetime
 
 import centre_fixture as cf
 import pytest
+from centre_fixture import run
 
 from citygrid import i18n
 from citygrid.admin import codes
-from citygrid.cli import main
 from citygrid.loop import dictionaries, workflow
 from citygrid.problems import Problem
 from citygrid.store import db
@@ -20,19 +18,7 @@ from citygrid.sync import open311, pull
 
 RESOURCES = dictionaries.default_dir()
 
-
-@pytest.fixture
-def centre(tmp_path):
-    path = tmp_path / "centre.gpkg"
-    cf.build(path)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language(None)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _table(path):
@@ -67,11 +53,6 @@ def _dump(path):
                 conn.execute("SELECT max(rev) FROM sync_changes").fetchone()[0])
     finally:
         conn.close()
-
-
-def run(monkeypatch, *argv):
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return main([str(a) for a in argv])
 
 
 def test_install_reports_and_retires_what_the_new_table_lacks(centre, new_tables, monkeypatch, capsys):

@@ -3,35 +3,16 @@
 
 import csv
 import io
-import sys
 
 import centre_fixture as cf
 import pytest
+from centre_fixture import run
 from osgeo import ogr
 
-from citygrid import i18n
 from citygrid.admin import export
-from citygrid.cli import main
 from citygrid.store import db, gpkg
 
-
-@pytest.fixture
-def centre(tmp_path):
-    path = tmp_path / "centre.gpkg"
-    cf.build(path)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language(None)
-
-
-def run(monkeypatch, *argv):
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return main([str(a) for a in argv])
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _read(path):

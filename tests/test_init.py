@@ -31,11 +31,7 @@ NEW_CODES = ("crs.unknown", "crs.unreadable", "crs.geographic", "crs.not_planar"
              "init.bad_name", "init.exists", "init.no_directory", "init.cannot_write")
 
 
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language(None)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def run_cli(monkeypatch, capsys, *args, password=fx.PASSWORD):
