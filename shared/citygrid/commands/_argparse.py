@@ -98,3 +98,9 @@ def localized():
         yield
     finally:
         argparse._, argparse.ngettext = saved
+
+
+def usage(parser: argparse.ArgumentParser) -> int:
+    """What a command with actions does when none is given: its usage on stderr, exit code 2."""
+    parser.print_usage(sys.stderr)
+    return 2

@@ -8,11 +8,12 @@ import sys
 
 from ..i18n import _
 from ..store import db
+from ._argparse import usage
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("calendar", help=_("the work calendar: holidays and make-up working days"))
-    parser.set_defaults(run=lambda args: _usage(parser))
+    parser.set_defaults(run=lambda args: usage(parser))
     actions = parser.add_subparsers(dest="calendar_action", metavar="ACTION")
     imp = actions.add_parser("import", help=_("import holidays and make-up working days from a CSV "
                                               "with the header date,working,note"))
@@ -23,11 +24,6 @@ def add_parser(subparsers) -> None:
                      help=_("also remove the other holidays of the years the file covers"))
     imp.add_argument("--dry-run", action="store_true", help=_("check and report, write nothing"))
     imp.set_defaults(run=run_import)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_usage(sys.stderr)
-    return 2
 
 
 def run_import(args: argparse.Namespace) -> int:

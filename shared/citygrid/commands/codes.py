@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import i18n
 from ..i18n import _
 from ..store import db
+from ._argparse import usage
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("codes", help=_("replace the class and time-limit tables"))
-    parser.set_defaults(run=lambda args: _usage(parser))
+    parser.set_defaults(run=lambda args: usage(parser))
     actions = parser.add_subparsers(dest="codes_action", metavar="ACTION")
     install = actions.add_parser(
         "install", help=_("replace the tables from a directory like resources/codes/ "
@@ -22,11 +22,6 @@ def add_parser(subparsers) -> None:
     install.add_argument("directory", metavar="DIR", help=_("directory with the code tables"))
     install.add_argument("--dry-run", action="store_true", help=_("check and report, write nothing"))
     install.set_defaults(run=run_install)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_usage(sys.stderr)
-    return 2
 
 
 def run_install(args: argparse.Namespace) -> int:

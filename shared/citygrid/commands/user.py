@@ -13,11 +13,12 @@ from ..loop import accounts
 from ..problems import Problem
 from ..store import db
 from ..store.schema_v1 import ROLES
+from ._argparse import usage
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("user", help=_("add, list and administer accounts"))
-    parser.set_defaults(run=lambda args: _usage(parser))
+    parser.set_defaults(run=lambda args: usage(parser))
     actions = parser.add_subparsers(dest="user_action", metavar="ACTION")
 
     add = actions.add_parser("add", help=_("add an account (the password is read from stdin)"))
@@ -64,11 +65,6 @@ def add_parser(subparsers) -> None:
     how.add_argument("--add", metavar="CODES", help=_("add these grids (comma-separated)"))
     how.add_argument("--remove", metavar="CODES", help=_("remove these grids (comma-separated)"))
     grids.set_defaults(run=run_grids)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_usage(sys.stderr)
-    return 2
 
 
 def _read_password() -> str:
