@@ -28,16 +28,19 @@ def lrelease() -> str | None:
 
 
 def compile_translations(i18n: Path) -> list[Path]:
-    """The .qm of every .ts in `i18n` (none when lrelease is missing: the desk then speaks English)."""
+    """`i18n/citygrid_desk_<lang>.qm` from all of `i18n/<lang>/*.ts` (one .ts per part of the desk);
+    none when lrelease is missing: the desk then speaks English."""
     tool = lrelease()
     if tool is None:
-        print("lrelease not found (Debian: qttools5-dev-tools): the zip has no .qm", file=sys.stderr)
+        print("lrelease not found (Debian: qttools5-dev-tools): no .qm built", file=sys.stderr)
         return []
     out = []
-    for ts in sorted(i18n.glob("*.ts")):
-        qm = ts.with_suffix(".qm")
-        subprocess.run([tool, "-silent", str(ts), "-qm", str(qm)], check=True)
-        out.append(qm)
+    for lang in sorted(d for d in i18n.iterdir() if d.is_dir()):
+        sources = sorted(lang.glob("*.ts"))
+        if sources:
+            qm = i18n / f"{NAME}_{lang.name}.qm"
+            subprocess.run([tool, "-silent", *map(str, sources), "-qm", str(qm)], check=True)
+            out.append(qm)
     return out
 
 
@@ -66,7 +69,12 @@ def build(out: Path) -> Path:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / f"{NAME}.zip")
+    parser.add_argument("--qm-only", action="store_true",
+                        help="only build the .qm files in the working tree (for running the desk from it)")
     args = parser.parse_args(argv)
+    if args.qm_only:
+        print("\n".join(map(str, compile_translations(PLUGIN / "i18n"))))
+        return 0
     print(build(args.out))
     return 0
 

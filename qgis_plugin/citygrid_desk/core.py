@@ -9,18 +9,29 @@ the desk uses `citygrid` from `shared/`, which the developer's PYTHONPATH provid
 """
 
 try:
-    from ._vendor.citygrid import messages
-    from ._vendor.citygrid.loop import accounts
-    from ._vendor.citygrid.problems import Problem
-    from ._vendor.citygrid.store import db
+    from ._vendor import citygrid as _core
     VENDORED = True
 except ModuleNotFoundError as exc:
     if exc.name != f"{__package__}._vendor":
         raise
-    from citygrid import messages
-    from citygrid.loop import accounts
-    from citygrid.problems import Problem
-    from citygrid.store import db
+    import citygrid as _core
     VENDORED = False
 
-__all__ = ["VENDORED", "Problem", "accounts", "db", "messages"]
+import importlib
+
+# Every core module a part of the desk uses, by its name in the core (add here, import from here).
+MODULES = ("messages", "problems", "times", "crs", "codes", "store.db", "store.blobs", "store.gpkg",
+           "loop.accounts", "loop.transitions", "loop.workflow", "loop.tasks", "loop.deadlines",
+           "loop.geocode", "loop.dictionaries", "loop.evaluation", "admin.importer", "admin.source",
+           "admin.components", "admin.export")
+_loaded = {name: importlib.import_module(f"{_core.__name__}.{name}") for name in MODULES}
+messages, problems, times, crs, codes = (_loaded[n] for n in ("messages", "problems", "times", "crs", "codes"))
+db, blobs, gpkg = (_loaded[f"store.{n}"] for n in ("db", "blobs", "gpkg"))
+accounts, transitions, workflow, tasks, deadlines, geocode, dictionaries, evaluation = (
+    _loaded[f"loop.{n}"] for n in ("accounts", "transitions", "workflow", "tasks", "deadlines", "geocode",
+                                   "dictionaries", "evaluation"))
+importer, source, components, export = (_loaded[f"admin.{n}"] for n in ("importer", "source", "components",
+                                                                          "export"))
+Problem = problems.Problem
+
+__all__ = ["VENDORED", "MODULES", "Problem", *(n.split(".")[-1] for n in MODULES)]

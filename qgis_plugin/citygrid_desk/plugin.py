@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsApplication, QgsLayerTreeGroup, QgsProject, QgsVectorLayer
+from qgis.core import QgsLayerTreeGroup, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu, QMessageBox
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
 
-from .core import Problem, accounts, db, messages
+from .core import Problem, accounts, db
+from .session import DeskSession, show_problem
+from .texts import locale, tr
 
 HERE = Path(__file__).resolve().parent
 LAYERS = ("cases", "components", "grids")  # top to bottom in the layer tree
+
+
+def part_classes() -> list:
+    """The desk's parts, built when a centre opens, in menu order. A part is a class taking
+    `(iface, session, menu)` that adds what the signed-in role may use (docks, actions, map tools)
+    and removes exactly that in `close()`. Add one line per part here."""
+    return []
 
 
 class CitygridDesk:
@@ -24,13 +33,24 @@ class CitygridDesk:
         self.menu: QMenu | None = None
         self.open_action: QAction | None = None
         self.translator: QTranslator | None = None
-        self.centre = None       # the core's connection to the open centre
-        self.actor = None        # the signed-in account (accounts.Actor), when credentials were given
+        self.session: DeskSession | None = None  # the open centre and who signed in
+        self.parts: list = []    # the parts built for the open centre (see part_classes)
         self.group: QgsLayerTreeGroup | None = None
         self._pin: QgsVectorLayer | None = None
 
-    def tr(self, text: str) -> str:
-        return QCoreApplication.translate("CitygridDesk", text)
+    @property
+    def centre(self):
+        """The core's connection to the open centre (None when none is open)."""
+        return None if self.session is None else self.session.centre
+
+    @property
+    def actor(self):
+        """The signed-in account (accounts.Actor), when credentials were given."""
+        return None if self.session is None else self.session.actor
+
+    @staticmethod
+    def tr(text: str) -> str:
+        return tr(text)
 
     def initGui(self):  # noqa: N802 (QGIS's name)
         self._install_translator()
@@ -70,7 +90,7 @@ class CitygridDesk:
 
     @staticmethod
     def _locale() -> str:
-        return "zh_CN" if QgsApplication.locale().lower().startswith("zh") else "en"
+        return locale()
 
     def choose_centre(self):
         path, _ = QFileDialog.getOpenFileName(self.iface.mainWindow(), self.tr("Open centre"), "",
@@ -106,10 +126,16 @@ class CitygridDesk:
             raise Problem("desk.layer_invalid", path=path, layers=", ".join(bad))
         self._pin = QgsVectorLayer(f"{path}|layername=grids", "citygrid-pin", "ogr")
         self._pin.featureCount()
-        self.centre = db.open_centre(path)
+        self.session = DeskSession(path, db.open_centre(path))
         if username is not None:
-            self.actor = accounts.authenticate(self.centre, username, password or "")
+            self.session.actor = accounts.authenticate(self.session.centre, username, password or "")
         self._add_group(Path(path).stem, layers)
+        self.session.layers = {layer.name(): layer for layer in layers}
+        self._build_parts()
+
+    def _build_parts(self):
+        for part in part_classes():
+            self.parts.append(part(self.iface, self.session, self.menu))
 
     def _add_group(self, title, layers):
         project = QgsProject.instance()
@@ -120,14 +146,14 @@ class CitygridDesk:
             self.group.addLayer(layer)
 
     def close_centre(self):
-        """Close the core's connection (the layers stay in the project: they are the user's now)."""
-        if self.centre is not None:
-            self.centre.close()
-            self.centre = None
-        self.actor = None
+        """Close the parts and the core's connection (the layers stay in the project: they are the user's now)."""
+        while self.parts:
+            self.parts.pop().close()
+        if self.session is not None:
+            self.session.centre.close()
+            self.session = None
         self.group = None
         self._pin = None  # released after the core's connection, never before
 
     def show_problem(self, problem: Problem):
-        text = messages.message(problem, lang=self._locale())
-        QMessageBox.warning(self.iface.mainWindow(), self.tr("citygrid"), text)
+        show_problem(self.iface.mainWindow(), problem)

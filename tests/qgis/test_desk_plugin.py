@@ -69,7 +69,7 @@ def small_centre(center_path):
 def shown(monkeypatch, desk_module):
     """Texts the desk shows in message boxes (captured, never a modal dialog in a test)."""
     texts = []
-    plugin_module = importlib.import_module("citygrid_desk.plugin")
+    plugin_module = importlib.import_module("citygrid_desk.session")
     monkeypatch.setattr(plugin_module.QMessageBox, "warning", lambda parent, title, text: texts.append(text))
     return texts
 
@@ -176,9 +176,37 @@ def test_the_plugin_imports_qt_only_through_qgis_pyqt():
             assert not [n for n in names if n.split(".")[0] in ("PyQt5", "PyQt6", "PySide2", "PySide6")], path
 
 
+def _tr_texts() -> set[str]:
+    """Every literal passed to tr() / self.tr() anywhere in the plugin (the ast, not a regex)."""
+    texts = set()
+    for path in (ROOT / "qgis_plugin" / "citygrid_desk").rglob("*.py"):
+        if "_vendor" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "tr":
+                if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                    texts.add(node.args[0].value)
+    return texts
+
+
+def _translations(lang: str) -> dict[str, str]:
+    out = {}
+    for ts in sorted((ROOT / "qgis_plugin" / "citygrid_desk" / "i18n" / lang).glob("*.ts")):
+        for context in ET.parse(ts).iter("context"):
+            assert context.findtext("name") == "citygrid_desk", ts
+            for m in context.iter("message"):
+                assert m.findtext("source") not in out, (ts, m.findtext("source"))
+                out[m.findtext("source")] = m.findtext("translation")
+    return out
+
+
 def test_every_text_the_plugin_translates_has_a_chinese_translation():
-    source = (ROOT / "qgis_plugin" / "citygrid_desk" / "plugin.py").read_text(encoding="utf-8")
-    texts = set(re.findall(r'self\.tr\("([^"]+)"\)', source))
-    ts = ET.parse(ROOT / "qgis_plugin" / "citygrid_desk" / "i18n" / "citygrid_desk_zh_CN.ts")
-    translated = {m.findtext("source"): m.findtext("translation") for m in ts.iter("message")}
-    assert texts and all(translated.get(t) for t in texts), texts - set(translated)
+    texts, translated = _tr_texts(), _translations("zh_CN")
+    assert texts and not texts - {t for t, zh in translated.items() if zh}, sorted(texts - set(translated))
+
+
+def test_translations_keep_their_placeholders_and_none_is_stale():
+    texts, translated = _tr_texts(), _translations("zh_CN")
+    assert not set(translated) - texts, sorted(set(translated) - texts)
+    for source, zh in translated.items():
+        assert sorted(re.findall(r"{\w*}", source)) == sorted(re.findall(r"{\w*}", zh or "")), source

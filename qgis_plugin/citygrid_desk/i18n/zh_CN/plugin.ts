@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name>CitygridDesk</name>
+    <name>citygrid_desk</name>
     <message>
         <source>citygrid</source>
         <translation>数字城管</translation>
