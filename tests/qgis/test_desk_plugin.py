@@ -195,8 +195,9 @@ def _translations(lang: str) -> dict[str, str]:
         for context in ET.parse(ts).iter("context"):
             assert context.findtext("name") == "citygrid_desk", ts
             for m in context.iter("message"):
-                assert m.findtext("source") not in out, (ts, m.findtext("source"))
-                out[m.findtext("source")] = m.findtext("translation")
+                source, zh = m.findtext("source"), m.findtext("translation")
+                assert out.get(source, zh) == zh, (ts, source)  # a text in two parts' files: one translation
+                out[source] = zh
     return out
 
 
