@@ -287,6 +287,8 @@ TEXTS: dict[str, str] = {
     "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
     "demo.bad_seed": "bad seed {seed} (a whole number, 0 or more)",
     "demo.no_event_conditions": "the class tables have no registration condition for any event class",
+    # the desk's layers (issue 11, part layers)
+    "desk.style_failed": "the style of the layer {table} cannot be loaded: {reason}",
 }
 
 

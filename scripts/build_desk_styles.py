@@ -1,0 +1,212 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Write the desk's layer styles, qgis_plugin/citygrid_desk/resources/<table>.qml, with PyQGIS.
+
+The QML files are committed (the plugin loads them with `loadNamedStyle`); this script is how they
+are made, so a change of colour or rule is made here and the files rebuilt:
+
+    python scripts/build_desk_styles.py CENTRE.gpkg     (any centre: the layers give the fields)
+
+Legend labels are English; the desk shows them in the user's language (layers.LEGEND).
+The traffic light of a case follows loop/deadlines.py as closely as a style can (see CASE_LIGHT).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from qgis.core import (
+    QgsApplication,
+    QgsFillSymbol,
+    QgsLineSymbol,
+    QgsMapLayer,
+    QgsMarkerSymbol,
+    QgsPalLayerSettings,
+    QgsProperty,
+    QgsRuleBasedRenderer,
+    QgsSimpleMarkerSymbolLayerBase,
+    QgsSymbolLayer,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+)
+from qgis.PyQt.QtGui import QColor
+
+OUT = Path(__file__).resolve().parents[1] / "qgis_plugin" / "citygrid_desk" / "resources"
+Shape = QgsSimpleMarkerSymbolLayerBase
+
+# the scales (denominators) below which detail appears: components, closed cases, grid codes, road names
+COMPONENTS_FROM, CLOSED_FROM, GRID_LABELS_FROM, ROAD_LABELS_FROM = 10_000, 25_000, 12_000, 8_000
+
+# A case's current step: dispatched runs against deadline_at from dispatched_at, every other open
+# status against step_due_at from when it entered the status (updated_at, the table's nearest column).
+# OGR hands DATETIME text ('...Z') to QGIS 3.22 as a local time with UTC's wall clock: UTC() reads it as UTC.
+DUE = """CASE WHEN "status" = 'dispatched' THEN "deadline_at" ELSE "step_due_at" END"""
+START = """CASE WHEN "status" = 'dispatched' THEN coalesce("dispatched_at", "reported_at")
+ ELSE coalesce("updated_at", "reported_at") END"""
+
+
+def _utc(expr: str) -> str:
+    return f"to_datetime(format_date({expr}, 'yyyy-MM-ddTHH:mm:ss.zzz') || 'Z')"
+
+
+CASE_LIGHT = {  # deadlines.light: red past the due time, yellow from 80 % of the step's time, else green
+    "untimed": f"({DUE}) IS NULL",
+    "red": f"{_utc(DUE)} < now()",
+    "yellow": (f"with_variable('due', epoch({_utc(DUE)}), with_variable('start', epoch({_utc(START)}), "
+               "@due >= epoch(now()) AND (epoch(now()) - @start) * 5 >= (@due - @start) * 4))"),
+}
+LIGHT_COLOURS = {"red": "#d7191c", "yellow": "#f2b701", "green": "#1a9641", "untimed": "#8c96a0"}
+CASE_GROUPS = [  # (legend label, statuses, marker shape, outline)
+    ("Reported, verifying, to register", ("reported", "verifying", "pending_register"), Shape.Circle, "#2b5797"),
+    ("Registered, to dispatch", ("registered", "returned"), Shape.Square, "#2b5797"),
+    ("Dispatched, being handled", ("dispatched",), Shape.Triangle, "#202020"),
+    ("Handled, to check and close", ("disposed", "checking", "check_passed"), Shape.Diamond, "#2b5797"),
+]
+COMPONENT_CLASSES = [("01", "#1f78b4"), ("02", "#6a3d9a"), ("03", "#b15928"), ("04", "#33a02c"),
+                     ("05", "#e6550d"), ("06", "#636363")]
+GONE = "'丢失', '废弃', '移除'"
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _marker(shape, colour: str, size: float, outline: str = "#ffffff", width: float = 0.2) -> QgsMarkerSymbol:
+    symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "size": str(size),
+                                           "outline_color": outline, "outline_width": str(width)})
+    symbol.symbolLayer(0).setShape(shape)
+    return symbol
+
+
+def _rule(label: str, symbol=None, expr: str | None = None, *, max_denominator: float = 0,
+          is_else: bool = False) -> QgsRuleBasedRenderer.Rule:
+    # the constructor's elseRule, not setIsElse(): in QGIS 3.22 setIsElse(False) turns the filter into ELSE
+    return QgsRuleBasedRenderer.Rule(symbol, 0, int(max_denominator), expr or "", label, "", is_else)
+
+
+def cases_renderer() -> QgsRuleBasedRenderer:
+    root = _rule("")
+    for label, statuses, shape, outline in CASE_GROUPS:
+        group = _rule(label, None, f'"status" IN ({_in(statuses)})')
+        for light, text in (("untimed", "no time limit"), ("red", "overdue"), ("yellow", "due soon")):
+            group.appendChild(_rule(text, _marker(shape, LIGHT_COLOURS[light], 3.4, outline, 0.3), CASE_LIGHT[light]))
+        group.appendChild(_rule("on time", _marker(shape, LIGHT_COLOURS["green"], 3.4, outline, 0.3), is_else=True))
+        root.appendChild(group)
+    root.appendChild(_rule("Parked", _marker(Shape.Circle, "#ffffff", 2.6, "#5e3c99", 0.5), "\"status\" = 'parked'"))
+    root.appendChild(_rule("Closed", _marker(Shape.Circle, "#9e9e9e", 1.4, "#9e9e9e", 0), "\"status\" = 'closed'",
+                           max_denominator=CLOSED_FROM))
+    root.appendChild(_rule("Voided, not registered", _marker(Shape.Cross2, "#b0b0b0", 1.6, "#b0b0b0", 0.3),
+                           "\"status\" IN ('voided', 'rejected')", max_denominator=CLOSED_FROM))
+    renderer = QgsRuleBasedRenderer(root)
+    return renderer
+
+
+def components_renderer() -> QgsRuleBasedRenderer:
+    root = _rule("")
+    for code, colour in COMPONENT_CLASSES:
+        root.appendChild(_rule(code, _marker(Shape.Circle, colour, 1.8, "#ffffff", 0.15),
+                               f"\"ObjState\" NOT IN ({GONE}) AND substr(\"ObjID\", 7, 2) = '{code}'",
+                               max_denominator=COMPONENTS_FROM))
+    root.appendChild(_rule("Other classes", _marker(Shape.Circle, "#bdbdbd", 1.8, "#ffffff", 0.15),
+                           f"\"ObjState\" NOT IN ({GONE}) AND substr(\"ObjID\", 7, 2) NOT IN "
+                           f"({_in(c for c, _ in COMPONENT_CLASSES)})", max_denominator=COMPONENTS_FROM))
+    root.appendChild(_rule("Damaged", _marker(Shape.Circle, "#00000000", 2.8, "#d7191c", 0.4),
+                           "\"ObjState\" = '破损'", max_denominator=COMPONENTS_FROM))
+    root.appendChild(_rule("Lost, scrapped or removed", _marker(Shape.Cross2, "#7f7f7f", 2.0, "#7f7f7f", 0.35),
+                           f"\"ObjState\" IN ({GONE})", max_denominator=COMPONENTS_FROM))
+    return QgsRuleBasedRenderer(root)
+
+
+def _text_format(size: float, colour: str) -> QgsTextFormat:
+    fmt = QgsTextFormat()
+    fmt.setSize(size)
+    fmt.setColor(QColor(colour))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor("#ffffff"))
+    fmt.setBuffer(buffer)
+    return fmt
+
+
+def _labels(field: str, size: float, colour: str, max_denominator: float, placement) -> QgsVectorLayerSimpleLabeling:
+    settings = QgsPalLayerSettings()
+    settings.fieldName = field
+    settings.placement = placement
+    settings.setFormat(_text_format(size, colour))
+    settings.scaleVisibility = True
+    settings.maximumScale = 0
+    settings.minimumScale = max_denominator
+    return QgsVectorLayerSimpleLabeling(settings)
+
+
+def style_cases(layer):
+    layer.setRenderer(cases_renderer())
+    layer.renderer().setUsingSymbolLevels(False)
+    layer.setDisplayExpression('"case_no"')
+
+
+def style_components(layer):
+    layer.setRenderer(components_renderer())
+    layer.setDisplayExpression('"ObjID" || \' \' || "ObjName"')
+
+
+def style_grids(layer):
+    symbol = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#7b3294", "outline_width": "0.35",
+                                         "outline_style": "dash"})
+    layer.renderer().setSymbol(symbol)
+    layer.setLabeling(_labels("code", 8, "#7b3294", GRID_LABELS_FROM, QgsPalLayerSettings.OverPoint))
+    layer.setLabelsEnabled(True)
+    layer.setDisplayExpression('"code" || \' \' || coalesce("name", \'\')')
+
+
+def style_blocks(layer):
+    symbol = QgsFillSymbol.createSimple({"color": "#efebe4", "outline_style": "no"})
+    symbol.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertyFillColor, QgsProperty.fromExpression(
+        "CASE WHEN \"landuse\" = '公园绿地' THEN '#dcead2' ELSE '#efebe4' END"))
+    layer.renderer().setSymbol(symbol)
+
+
+def style_water(layer):
+    layer.renderer().setSymbol(QgsFillSymbol.createSimple({"color": "#c5dcee", "outline_style": "no"}))
+
+
+def style_roads(layer):
+    symbol = QgsLineSymbol.createSimple({"line_color": "#ffffff", "line_width": "0.6", "capstyle": "round",
+                                         "joinstyle": "round"})
+    symbol.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeWidth, QgsProperty.fromExpression(
+        "CASE \"road_class\" WHEN '主干道' THEN 1.4 WHEN '次干道' THEN 1.0 ELSE 0.6 END"))
+    outline = QgsLineSymbol.createSimple({"line_color": "#c8c2b8", "line_width": "0.9", "capstyle": "round",
+                                          "joinstyle": "round"})
+    casing = outline.symbolLayer(0).clone()
+    casing.setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeWidth, QgsProperty.fromExpression(
+        "CASE \"road_class\" WHEN '主干道' THEN 1.8 WHEN '次干道' THEN 1.35 ELSE 0.9 END"))
+    symbol.insertSymbolLayer(0, casing)
+    layer.renderer().setSymbol(symbol)
+    layer.setLabeling(_labels("name", 7.5, "#6b6257", ROAD_LABELS_FROM, QgsPalLayerSettings.Line))
+    layer.setLabelsEnabled(True)
+
+
+CATEGORIES = QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering
+STYLES = {"cases": style_cases, "components": style_components, "grids": style_grids,
+          "basemap_blocks": style_blocks, "basemap_water": style_water, "basemap_roads": style_roads}
+
+
+def main(path: str) -> None:
+    OUT.mkdir(exist_ok=True)
+    for table, style in STYLES.items():
+        layer = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
+        assert layer.isValid(), table
+        style(layer)
+        message, ok = layer.saveNamedStyle(str(OUT / f"{table}.qml"), categories=CATEGORIES)
+        assert ok, message
+        print(OUT / f"{table}.qml")
+
+
+if __name__ == "__main__":
+    app = QgsApplication([], False)
+    app.initQgis()
+    main(sys.argv[1])
+    app.exitQgis()
