@@ -59,6 +59,7 @@ class SignInDialog(QDialog):
 
     def accept(self) -> None:
         """Ask the core; stay open with its message when it refuses."""
+        self.problem.clear()
         try:
             self.actor = self.check(self.username.text().strip(), self.password.text())
         except Problem as problem:
