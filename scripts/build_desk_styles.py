@@ -17,12 +17,14 @@ from pathlib import Path
 
 from qgis.core import (
     QgsApplication,
+    QgsCategorizedSymbolRenderer,
     QgsFillSymbol,
     QgsLineSymbol,
     QgsMapLayer,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
     QgsProperty,
+    QgsRendererCategory,
     QgsRuleBasedRenderer,
     QgsSimpleMarkerSymbolLayerBase,
     QgsSymbolLayer,
@@ -87,6 +89,10 @@ def _rule(label: str, symbol=None, expr: str | None = None, *, max_denominator: 
 
 
 def cases_renderer() -> QgsRuleBasedRenderer:
+    """Open cases at every scale, by status group then light; closed ones only close up, under an ELSE
+    rule: active, it makes the layer's request filter TRUE, so QGIS fetches a street's cases through the
+    R-tree alone (a status filter covering every status would send SQLite through idx_cases_status over
+    the whole table); inactive (city scale), the filter is the open statuses, which that index serves."""
     root = _rule("")
     for label, statuses, shape, outline in CASE_GROUPS:
         group = _rule(label, None, f'"status" IN ({_in(statuses)})')
@@ -95,28 +101,28 @@ def cases_renderer() -> QgsRuleBasedRenderer:
         group.appendChild(_rule("on time", _marker(shape, LIGHT_COLOURS["green"], 3.4, outline, 0.3), is_else=True))
         root.appendChild(group)
     root.appendChild(_rule("Parked", _marker(Shape.Circle, "#ffffff", 2.6, "#5e3c99", 0.5), "\"status\" = 'parked'"))
-    root.appendChild(_rule("Closed", _marker(Shape.Circle, "#9e9e9e", 1.4, "#9e9e9e", 0), "\"status\" = 'closed'",
-                           max_denominator=CLOSED_FROM))
-    root.appendChild(_rule("Voided, not registered", _marker(Shape.Cross2, "#b0b0b0", 1.6, "#b0b0b0", 0.3),
-                           "\"status\" IN ('voided', 'rejected')", max_denominator=CLOSED_FROM))
-    renderer = QgsRuleBasedRenderer(root)
-    return renderer
-
-
-def components_renderer() -> QgsRuleBasedRenderer:
-    root = _rule("")
-    for code, colour in COMPONENT_CLASSES:
-        root.appendChild(_rule(code, _marker(Shape.Circle, colour, 1.8, "#ffffff", 0.15),
-                               f"\"ObjState\" NOT IN ({GONE}) AND substr(\"ObjID\", 7, 2) = '{code}'",
-                               max_denominator=COMPONENTS_FROM))
-    root.appendChild(_rule("Other classes", _marker(Shape.Circle, "#bdbdbd", 1.8, "#ffffff", 0.15),
-                           f"\"ObjState\" NOT IN ({GONE}) AND substr(\"ObjID\", 7, 2) NOT IN "
-                           f"({_in(c for c, _ in COMPONENT_CLASSES)})", max_denominator=COMPONENTS_FROM))
-    root.appendChild(_rule("Damaged", _marker(Shape.Circle, "#00000000", 2.8, "#d7191c", 0.4),
-                           "\"ObjState\" = '破损'", max_denominator=COMPONENTS_FROM))
-    root.appendChild(_rule("Lost, scrapped or removed", _marker(Shape.Cross2, "#7f7f7f", 2.0, "#7f7f7f", 0.35),
-                           f"\"ObjState\" IN ({GONE})", max_denominator=COMPONENTS_FROM))
+    history = _rule("History", None, max_denominator=CLOSED_FROM, is_else=True)
+    history.appendChild(_rule("Closed", _marker(Shape.Circle, "#9e9e9e", 1.4, "#9e9e9e", 0), "\"status\" = 'closed'"))
+    history.appendChild(_rule("Voided, not registered", _marker(Shape.Cross2, "#b0b0b0", 1.6, "#b0b0b0", 0.3),
+                              is_else=True))
+    root.appendChild(history)
     return QgsRuleBasedRenderer(root)
+
+
+COMPONENT_KEY = (f"CASE WHEN \"ObjState\" IN ({GONE}) THEN 'gone' WHEN \"ObjState\" = '破损' THEN 'damaged' "
+                 "ELSE substr(\"ObjID\", 7, 2) END")
+
+
+def components_renderer() -> QgsCategorizedSymbolRenderer:
+    """One key per component (class, or its state when damaged or gone): a hash lookup, not a rule each."""
+    categories = [QgsRendererCategory(code, _marker(Shape.Circle, colour, 1.8, "#ffffff", 0.15), code)
+                  for code, colour in COMPONENT_CLASSES]
+    categories += [
+        QgsRendererCategory("damaged", _marker(Shape.Circle, "#fbb4b4", 2.2, "#d7191c", 0.45), "Damaged"),
+        QgsRendererCategory("gone", _marker(Shape.Cross2, "#7f7f7f", 2.0, "#7f7f7f", 0.35),
+                            "Lost, scrapped or removed"),
+        QgsRendererCategory("", _marker(Shape.Circle, "#bdbdbd", 1.8, "#ffffff", 0.15), "Other classes")]
+    return QgsCategorizedSymbolRenderer(COMPONENT_KEY, categories)
 
 
 def _text_format(size: float, colour: str) -> QgsTextFormat:
@@ -150,6 +156,9 @@ def style_cases(layer):
 
 def style_components(layer):
     layer.setRenderer(components_renderer())
+    layer.setScaleBasedVisibility(True)  # the layer is skipped at city scale, not its 417k features one by one
+    layer.setMinimumScale(COMPONENTS_FROM)
+    layer.setMaximumScale(0)
     layer.setDisplayExpression('"ObjID" || \' \' || "ObjName"')
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import (
+    QgsCategorizedSymbolRenderer,
     QgsEditorWidgetSetup,
     QgsLayerTreeGroup,
     QgsProject,
@@ -70,7 +71,7 @@ def legend_labels() -> dict[str, str]:
             "Handled, to check and close": tr("Handled, to check and close"),
             "no time limit": tr("no time limit"), "overdue": tr("overdue"), "due soon": tr("due soon"),
             "on time": tr("on time"), "Parked": tr("Parked"), "Closed": tr("Closed"),
-            "Voided, not registered": tr("Voided, not registered"), "Other classes": tr("Other classes"),
+            "History": tr("History"), "Voided, not registered": tr("Voided, not registered"), "Other classes": tr("Other classes"),
             "Damaged": tr("Damaged"), "Lost, scrapped or removed": tr("Lost, scrapped or removed")}
 
 
@@ -112,18 +113,23 @@ def load_style(layer: QgsVectorLayer, table: str) -> None:
     message, ok = layer.loadNamedStyle(str(RESOURCES / f"{table}.qml"))
     if not ok:
         raise Problem("desk.style_failed", table=table, reason=message)
-    if isinstance(layer.renderer(), QgsRuleBasedRenderer):
-        labels = legend_labels()
-        for rule in layer.renderer().rootRule().descendants():
+    _relabel(layer.renderer(), legend_labels())
+
+
+def _relabel(renderer, labels: dict) -> None:
+    """Legend labels found in `labels` replaced (rules or categories); the others kept."""
+    if isinstance(renderer, QgsRuleBasedRenderer):
+        for rule in renderer.rootRule().descendants():
             rule.setLabel(labels.get(rule.label(), rule.label()))
+    elif isinstance(renderer, QgsCategorizedSymbolRenderer):
+        for index, category in enumerate(renderer.categories()):
+            renderer.updateCategoryLabel(index, labels.get(category.label(), category.label()))
 
 
 def _name_component_classes(layer: QgsVectorLayer, centre) -> None:
-    """Rules labelled with a major class code ('01') get the centre's name for it ('01 公用设施')."""
+    """Categories labelled with a major class code ('01') get the centre's name for it ('01 公用设施')."""
     majors = {c.major_code: c.major_name for c in dictionaries.classes(centre, "component")}
-    for rule in layer.renderer().rootRule().children():
-        if rule.label() in majors:
-            rule.setLabel(f"{rule.label()} {majors[rule.label()]}")
+    _relabel(layer.renderer(), {code: f"{code} {name}" for code, name in majors.items()})
 
 
 def set_forms(layers: dict, centre) -> None:

@@ -92,25 +92,46 @@ def test_cases_are_ruled_by_status_group_then_traffic_light(desk, centre):
     assert isinstance(cases.renderer(), qgis_core.QgsRuleBasedRenderer)
     groups = cases.renderer().rootRule().children()
     assert _rule_labels(cases) == ["Reported, verifying, to register", "Registered, to dispatch",
-                                   "Dispatched, being handled", "Handled, to check and close", "Parked", "Closed",
-                                   "Voided, not registered"]
+                                   "Dispatched, being handled", "Handled, to check and close", "Parked", "History"]
     for group in groups[:4]:
         assert [r.label() for r in group.children()] == ["no time limit", "overdue", "due soon", "on time"]
+    assert [r.label() for r in groups[5].children()] == ["Closed", "Voided, not registered"]
 
 
-def test_components_are_ruled_by_major_class_named_from_the_centre_with_state(desk, demo_path):
+def _category_of(layer, feature):
+    context = qgis_core.QgsRenderContext()
+    context.setExpressionContext(qgis_core.QgsExpressionContext(
+        qgis_core.QgsExpressionContextUtils.globalProjectLayerScopes(layer)))
+    renderer = layer.renderer().clone()
+    renderer.startRender(context, layer.fields())
+    context.expressionContext().setFeature(feature)
+    symbol = renderer.symbolForFeature(feature, context)
+    label = next((c.label() for c in renderer.categories() if c.symbol().dump() == symbol.dump()), None)
+    renderer.stopRender(context)
+    return label
+
+
+def test_components_are_categorised_by_major_class_named_from_the_centre_with_state(desk, demo_path):
     components = _open(desk, demo_path, "operator", "citygrid-demo")["components"]
-    labels = _rule_labels(components)
-    assert labels[:2] == ["01 公用设施", "02 道路交通"] and "Other classes" in labels
-    assert labels[-2:] == ["Damaged", "Lost, scrapped or removed"]
+    assert isinstance(components.renderer(), qgis_core.QgsCategorizedSymbolRenderer)
+    labels = [c.label() for c in components.renderer().categories()]
+    assert labels[:2] == ["01 公用设施", "02 道路交通"]
+    assert labels[-3:] == ["Damaged", "Lost, scrapped or removed", "Other classes"]
+    by_state = {}
+    for feature in components.getFeatures():
+        by_state.setdefault((feature["ObjState"], feature["ObjID"][6:8]), feature)
+    assert _category_of(components, by_state[("完好", "01")]) == "01 公用设施"
+    assert _category_of(components, by_state[("破损", "02")]) == "Damaged"
+    assert _category_of(components, by_state[("移除", "03")]) == "Lost, scrapped or removed"
 
 
 def test_components_and_closed_cases_do_not_draw_at_city_scale(desk, centre):
     layers = _open(desk, centre)
-    for rule in layers["components"].renderer().rootRule().children():
-        assert 0 < rule.minimumScale() <= 10_000, rule.label()
+    components = layers["components"]
+    assert components.hasScaleBasedVisibility() and 0 < components.minimumScale() <= 10_000
+    assert components.isInScaleRange(5_000) and not components.isInScaleRange(50_000)
     by_label = {r.label(): r for r in layers["cases"].renderer().rootRule().children()}
-    assert 0 < by_label["Closed"].minimumScale() <= 25_000
+    assert 0 < by_label["History"].minimumScale() <= 25_000 and by_label["History"].isElse()
     assert by_label["Dispatched, being handled"].minimumScale() == 0  # open cases show at every scale
 
 

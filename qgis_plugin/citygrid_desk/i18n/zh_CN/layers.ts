@@ -176,6 +176,10 @@
         <translation>已作废、不予立案</translation>
     </message>
     <message>
+        <source>History</source>
+        <translation>历史案卷</translation>
+    </message>
+    <message>
         <source>Other classes</source>
         <translation>其他类别</translation>
     </message>
