@@ -64,7 +64,7 @@ def render(layers: dict, extent: QgsRectangle, size: QSize, tables=None) -> floa
 
     settings = QgsMapSettings()
     settings.setLayers([layers[t] for t in tables or desk_layers.TABLES])
-    settings.setDestinationCrs(layers["grids"].crs())
+    settings.setDestinationCrs(next(iter(layers.values())).crs())
     settings.setOutputSize(size)
     settings.setBackgroundColor(QColor("#ffffff"))
     settings.setExtent(extent)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
+
 from qgis.core import (
     QgsApplication,
     QgsCategorizedSymbolRenderer,
@@ -35,29 +37,42 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
+from citygrid.loop import deadlines  # noqa: E402
+
 OUT = Path(__file__).resolve().parents[1] / "qgis_plugin" / "citygrid_desk" / "resources"
 Shape = QgsSimpleMarkerSymbolLayerBase
 
 # the scales (denominators) below which detail appears: components, closed cases, grid codes, road names
-COMPONENTS_FROM, CLOSED_FROM, GRID_LABELS_FROM, ROAD_LABELS_FROM = 10_000, 25_000, 12_000, 8_000
+COMPONENTS_FROM, CLOSED_FROM, GRID_LABELS_FROM, ROAD_LABELS_FROM = 10_000, 25_000, 5_000, 8_000
 
-# A case's current step: dispatched runs against deadline_at from dispatched_at, every other open
-# status against step_due_at from when it entered the status (updated_at, the table's nearest column).
-# OGR hands DATETIME text ('...Z') to QGIS 3.22 as a local time with UTC's wall clock: UTC() reads it as UTC.
+# A case's current step (deadlines._case_light): dispatched runs from dispatched_at to deadline_at (the
+# condition's limit), every other open status to step_due_at, opened one step limit before it. Only
+# these three DATETIME columns are read: each one QGIS reads costs about as much per case as drawing
+# it, and the layer reads them for every case it draws, closed ones too.
+# OGR hands DATETIME text ('...Z') to QGIS 3.22 as a local time with UTC's wall clock: _utc reads it as UTC.
 DUE = """CASE WHEN "status" = 'dispatched' THEN "deadline_at" ELSE "step_due_at" END"""
-START = """CASE WHEN "status" = 'dispatched' THEN coalesce("dispatched_at", "reported_at")
- ELSE coalesce("updated_at", "reported_at") END"""
 
 
 def _utc(expr: str) -> str:
     return f"to_datetime(format_date({expr}, 'yyyy-MM-ddTHH:mm:ss.zzz') || 'Z')"
 
 
+def _step_limit_ms() -> str:
+    """The default step limit of the case's status in ms (working hours taken as elapsed hours)."""
+    hours = {s: v * {"working_hours": 1, "calendar_hours": 1, "working_days": 8, "calendar_days": 24}[unit]
+             for s, (v, unit) in deadlines.DEFAULT_STEP_LIMITS.items()}
+    arms = " ".join(f"WHEN \"status\" = '{s}' THEN {h * 3_600_000:.0f}" for s, h in hours.items())
+    return f"CASE {arms} ELSE 0 END"  # QGIS 3.22 knows only CASE WHEN (no CASE expr WHEN)
+
+
+DISPATCHED_AT = _utc('"dispatched_at"')
 CASE_LIGHT = {  # deadlines.light: red past the due time, yellow from 80 % of the step's time, else green
     "untimed": f"({DUE}) IS NULL",
     "red": f"{_utc(DUE)} < now()",
-    "yellow": (f"with_variable('due', epoch({_utc(DUE)}), with_variable('start', epoch({_utc(START)}), "
-               "@due >= epoch(now()) AND (epoch(now()) - @start) * 5 >= (@due - @start) * 4))"),
+    "yellow": (f"with_variable('left', epoch({_utc(DUE)}) - epoch(now()), @left >= 0 AND CASE "
+               f"WHEN \"status\" = 'dispatched' THEN @left * 5 <= "
+               f"(epoch({_utc(DUE)}) - epoch({DISPATCHED_AT})) "
+               f"ELSE @left * 5 <= {_step_limit_ms()} END)"),
 }
 LIGHT_COLOURS = {"red": "#d7191c", "yellow": "#f2b701", "green": "#1a9641", "untimed": "#8c96a0"}
 CASE_GROUPS = [  # (legend label, statuses, marker shape, outline)
@@ -186,12 +201,12 @@ def style_roads(layer):
     symbol = QgsLineSymbol.createSimple({"line_color": "#ffffff", "line_width": "0.6", "capstyle": "round",
                                          "joinstyle": "round"})
     symbol.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeWidth, QgsProperty.fromExpression(
-        "CASE \"road_class\" WHEN '主干道' THEN 1.4 WHEN '次干道' THEN 1.0 ELSE 0.6 END"))
+        "CASE WHEN \"road_class\" = '主干道' THEN 1.4 WHEN \"road_class\" = '次干道' THEN 1.0 ELSE 0.6 END"))
     outline = QgsLineSymbol.createSimple({"line_color": "#c8c2b8", "line_width": "0.9", "capstyle": "round",
                                           "joinstyle": "round"})
     casing = outline.symbolLayer(0).clone()
     casing.setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeWidth, QgsProperty.fromExpression(
-        "CASE \"road_class\" WHEN '主干道' THEN 1.8 WHEN '次干道' THEN 1.35 ELSE 0.9 END"))
+        "CASE WHEN \"road_class\" = '主干道' THEN 1.8 WHEN \"road_class\" = '次干道' THEN 1.35 ELSE 0.9 END"))
     symbol.insertSymbolLayer(0, casing)
     layer.renderer().setSymbol(symbol)
     layer.setLabeling(_labels("name", 7.5, "#6b6257", ROAD_LABELS_FROM, QgsPalLayerSettings.Line))

@@ -79,6 +79,34 @@ def test_every_shipped_style_loads_on_the_small_demo_without_error(demo_path):
         assert layer.renderer() is not None and layer.featureCount() > 0, table
 
 
+def _expressions(renderer):
+    """Every expression of a renderer: rule filters, the category key, data-defined symbol properties."""
+    out, symbols = [], list(renderer.symbols(qgis_core.QgsRenderContext()))
+    if isinstance(renderer, qgis_core.QgsRuleBasedRenderer):
+        out += [r.filterExpression() for r in renderer.rootRule().descendants() if r.filterExpression()
+                and not r.isElse()]
+    if isinstance(renderer, qgis_core.QgsCategorizedSymbolRenderer):
+        out.append(renderer.classAttribute())
+    for symbol in symbols:
+        for layer in symbol.symbolLayers():
+            props = layer.dataDefinedProperties()
+            out += [props.property(k).expressionString() for k in props.propertyKeys()
+                    if props.property(k).propertyType() == qgis_core.QgsProperty.ExpressionBasedProperty]
+    return out
+
+
+def test_every_expression_in_the_shipped_styles_parses(demo_path):
+    count = 0
+    for table in desk_layers.TABLES:
+        layer = qgis_core.QgsVectorLayer(f"{demo_path}|layername={table}", table, "ogr")
+        layer.loadNamedStyle(str(desk_layers.RESOURCES / f"{table}.qml"))
+        for text in _expressions(layer.renderer()):
+            expression = qgis_core.QgsExpression(text)
+            assert not expression.hasParserError(), (table, text, expression.parserErrorString())
+            count += 1
+    assert count > 20
+
+
 def test_a_missing_style_is_a_coded_problem(tmp_path, centre, monkeypatch):
     monkeypatch.setattr(desk_layers, "RESOURCES", tmp_path)
     layer = qgis_core.QgsVectorLayer(f"{centre}|layername=grids", "grids", "ogr")
@@ -174,6 +202,22 @@ def test_the_case_light_is_red_past_due_yellow_from_80_percent_else_green(desk, 
     for light, (start, due) in plan.items():
         numbers[light] = centre_fixture.case_at(conn, "dispatched")
         _case_due(conn, numbers[light], start, due)
+    conn.close()
+    cases = _open(desk, centre)["cases"]
+    for light, case_no in numbers.items():
+        feature = next(cases.getFeatures(f"\"case_no\" = '{case_no}'"))
+        assert _light_of(cases, feature) == [light], case_no
+
+
+def test_a_registered_case_turns_yellow_in_the_last_fifth_of_its_step_limit(desk, centre):
+    conn = db.open_centre(centre)
+    now = datetime.now(UTC)
+    plan = {"overdue": now - timedelta(minutes=1), "due soon": now + timedelta(minutes=4),
+            "on time": now + timedelta(minutes=20)}  # the default limit of registered: 0.5 working hours
+    numbers = {}
+    for light, due in plan.items():
+        numbers[light] = centre_fixture.case_at(conn, "registered")
+        conn.execute("UPDATE cases SET step_due_at = ? WHERE case_no = ?", (times.to_db(due), numbers[light]))
     conn.close()
     cases = _open(desk, centre)["cases"]
     for light, case_no in numbers.items():
