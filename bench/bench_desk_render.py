@@ -58,8 +58,8 @@ def street_extent(grids) -> QgsRectangle:
     return extent
 
 
-def render(layers: dict, extent: QgsRectangle, size: QSize, tables=None) -> float:
-    """Seconds to draw `layers` (top first; only `tables` when given) over `extent`."""
+def render(layers: dict, extent: QgsRectangle, size: QSize, tables=None, save: Path | None = None) -> float:
+    """Seconds to draw `layers` (top first; only `tables` when given) over `extent`; the picture to `save`."""
     from citygrid_desk import layers as desk_layers
 
     settings = QgsMapSettings()
@@ -72,7 +72,11 @@ def render(layers: dict, extent: QgsRectangle, size: QSize, tables=None) -> floa
     started = time.perf_counter()
     job.start()
     job.waitForFinished()
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    if save is not None:
+        save.parent.mkdir(parents=True, exist_ok=True)
+        job.renderedImage().save(str(save))
+    return seconds
 
 
 def rss_mb() -> float:
@@ -110,7 +114,7 @@ def per_layer(sets: dict, extent: QgsRectangle, size: QSize) -> str:
                      for t in desk_layers.TABLES)
 
 
-def timings(path: str, size: QSize, rounds: int, layers_too: bool) -> None:
+def timings(path: str, size: QSize, rounds: int, layers_too: bool, images: Path | None) -> None:
     sets = {mode: open_set(path, mode == "styled") for mode in ("plain", "styled")}
     views = {"full extent": sets["plain"]["grids"].extent(), "one street": street_extent(sets["plain"]["grids"])}
     render(sets["plain"], views["full extent"], size)  # warm the page cache once, untimed
@@ -122,6 +126,9 @@ def timings(path: str, size: QSize, rounds: int, layers_too: bool) -> None:
         plain, styled = min(figures["plain"]), min(figures["styled"])
         print(f"{view:12s} plain {_list(figures['plain'])} s, styled {_list(figures['styled'])} s; "
               f"best styled/plain = {styled / plain:.2f}x")
+        if images is not None:
+            for mode in ("plain", "styled"):
+                render(sets[mode], extent, size, save=images / f"desk-render-{view.replace(' ', '-')}-{mode}.png")
         if layers_too:
             print(f"{'':12s} each layer alone, plain/styled s: {per_layer(sets, extent, size)}")
 
@@ -138,6 +145,7 @@ def main() -> None:
     parser.add_argument("--memory-child", choices=("plain", "styled"))
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--per-layer", action="store_true", help="also time each layer alone")
+    parser.add_argument("--images", type=Path, help="save each view's pictures (plain, styled) in this folder")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     app = QgsApplication([], False)
@@ -149,7 +157,7 @@ def main() -> None:
     print(args.path + ": " + ", ".join(f"{counts.execute(f'SELECT count(*) FROM {t}').fetchone()[0]:,} {t}"
                                        for t in ("cases", "components", "grids")) + f"; {args.size} px")
     counts.close()
-    timings(args.path, QSize(width, height), args.rounds, args.per_layer)
+    timings(args.path, QSize(width, height), args.rounds, args.per_layer, args.images)
     if not args.skip_memory:
         figures = memory(args.path, args.size)
         for stage in ("opened", "rendered"):

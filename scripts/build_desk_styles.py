@@ -66,13 +66,14 @@ def _step_limit_ms() -> str:
 
 
 DISPATCHED_AT = _utc('"dispatched_at"')
+LEFT = f"(epoch({_utc(DUE)}) - epoch(now()))"  # ms to the due time
 CASE_LIGHT = {  # deadlines.light: red past the due time, yellow from 80 % of the step's time, else green
     "untimed": f"({DUE}) IS NULL",
     "red": f"{_utc(DUE)} < now()",
-    "yellow": (f"with_variable('left', epoch({_utc(DUE)}) - epoch(now()), @left >= 0 AND CASE "
-               f"WHEN \"status\" = 'dispatched' THEN @left * 5 <= "
-               f"(epoch({_utc(DUE)}) - epoch({DISPATCHED_AT})) "
-               f"ELSE @left * 5 <= {_step_limit_ms()} END)"),
+    # no with_variable(): QGIS 3.22 then asks the provider for every column of every case it draws
+    "yellow": (f"{LEFT} >= 0 AND CASE WHEN \"status\" = 'dispatched' "
+               f"THEN {LEFT} * 5 <= epoch({_utc(DUE)}) - epoch({DISPATCHED_AT}) "
+               f"ELSE {LEFT} * 5 <= {_step_limit_ms()} END"),
 }
 LIGHT_COLOURS = {"red": "#d7191c", "yellow": "#f2b701", "green": "#1a9641", "untimed": "#8c96a0"}
 CASE_GROUPS = [  # (legend label, statuses, marker shape, outline)
