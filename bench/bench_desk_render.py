@@ -58,6 +58,14 @@ def street_extent(grids) -> QgsRectangle:
     return extent
 
 
+def at_scale(extent: QgsRectangle, size: QSize, denominator: float) -> QgsRectangle:
+    """The view of `size` pixels (96 dpi) at 1:`denominator` around `extent`'s centre."""
+    metres_per_pixel = denominator * 0.0254 / 96
+    centre = extent.center()
+    half_w, half_h = size.width() * metres_per_pixel / 2, size.height() * metres_per_pixel / 2
+    return QgsRectangle(centre.x() - half_w, centre.y() - half_h, centre.x() + half_w, centre.y() + half_h)
+
+
 def render(layers: dict, extent: QgsRectangle, size: QSize, tables=None, save: Path | None = None) -> float:
     """Seconds to draw `layers` (top first; only `tables` when given) over `extent`; the picture to `save`."""
     from citygrid_desk import layers as desk_layers
@@ -116,7 +124,9 @@ def per_layer(sets: dict, extent: QgsRectangle, size: QSize) -> str:
 
 def timings(path: str, size: QSize, rounds: int, layers_too: bool, images: Path | None) -> None:
     sets = {mode: open_set(path, mode == "styled") for mode in ("plain", "styled")}
-    views = {"full extent": sets["plain"]["grids"].extent(), "one street": street_extent(sets["plain"]["grids"])}
+    street = street_extent(sets["plain"]["grids"])
+    views = {"full extent": sets["plain"]["grids"].extent(), "one street": street,
+             "1:4,000": at_scale(street, size, 4_000)}
     render(sets["plain"], views["full extent"], size)  # warm the page cache once, untimed
     for view, extent in views.items():
         figures = {"plain": [], "styled": []}

@@ -6,8 +6,16 @@ are made, so a change of colour or rule is made here and the files rebuilt:
 
     python scripts/build_desk_styles.py CENTRE.gpkg     (any centre: the layers give the fields)
 
-Legend labels are English; the desk shows them in the user's language (layers.LEGEND).
-The traffic light of a case follows loop/deadlines.py as closely as a style can (see CASE_LIGHT).
+Legend labels are English; the desk shows them in the user's language (layers.legend_labels).
+
+The traffic light of a case follows loop/deadlines.py (`light`, `lights_for_cases`) as closely as a
+style can. Red (past the due time) is the core's rule exactly. Where it differs:
+- yellow ("from 80 % of the step's time") counts elapsed time, the core working time for working-time
+  limits: across a lunch break, a night or a weekend the style turns yellow at a different moment;
+- a step other than dispatched is taken to have opened one *default* step limit before step_due_at
+  (the core: when the case entered its status; a centre's step_limits override is not seen);
+- a dispatched case's step opens at dispatched_at (the core: the last event that entered dispatched);
+- now() is read when the map is drawn: a map left alone does not change colour until it is redrawn.
 """
 
 from __future__ import annotations
@@ -43,7 +51,9 @@ OUT = Path(__file__).resolve().parents[1] / "qgis_plugin" / "citygrid_desk" / "r
 Shape = QgsSimpleMarkerSymbolLayerBase
 
 # the scales (denominators) below which detail appears: components, closed cases, grid codes, road names
-COMPONENTS_FROM, CLOSED_FROM, GRID_LABELS_FROM, ROAD_LABELS_FROM = 10_000, 25_000, 5_000, 8_000
+# (a street office's whole street is about 1:9,000 on a desk screen: there it shows open cases and components,
+# and the history of closed cases, tens of thousands of dots there, waits until a few blocks fill the screen)
+COMPONENTS_FROM, CLOSED_FROM, GRID_LABELS_FROM, ROAD_LABELS_FROM = 10_000, 5_000, 5_000, 8_000
 
 # A case's current step (deadlines._case_light): dispatched runs from dispatched_at to deadline_at (the
 # condition's limit), every other open status to step_due_at, opened one step limit before it. Only

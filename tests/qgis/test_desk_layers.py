@@ -172,7 +172,7 @@ def test_components_and_closed_cases_do_not_draw_at_city_scale(desk, centre):
     assert components.hasScaleBasedVisibility() and 0 < components.minimumScale() <= 10_000
     assert components.isInScaleRange(5_000) and not components.isInScaleRange(50_000)
     by_label = {r.label(): r for r in layers["cases"].renderer().rootRule().children()}
-    assert 0 < by_label["History"].minimumScale() <= 25_000 and by_label["History"].isElse()
+    assert 0 < by_label["History"].minimumScale() <= 5_000 and by_label["History"].isElse()
     assert by_label["Dispatched, being handled"].minimumScale() == 0  # open cases show at every scale
 
 
