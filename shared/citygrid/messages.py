@@ -287,6 +287,10 @@ TEXTS: dict[str, str] = {
     "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
     "demo.bad_seed": "bad seed {seed} (a whole number, 0 or more)",
     "demo.no_event_conditions": "the class tables have no registration condition for any event class",
+    # the desk's components part (component maintenance and import for the gis role)
+    "desk.component_outside_grids": "outside every grid, saved without a grid code (BGID): {objids}",
+    "desk.import_cancelled": "the import was cancelled: nothing was written",
+    "desk.import_copy_failed": "QGIS could not copy the layer {layer} for the import: {reason}",
 }
 
 
