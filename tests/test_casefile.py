@@ -3,9 +3,9 @@
 
 from datetime import UTC, datetime
 
+import centre_fixture as cf
 import pytest
 
-import centre_fixture as cf
 from citygrid import times
 from citygrid.loop import accounts, casefile, workflow
 from citygrid.problems import Problem
