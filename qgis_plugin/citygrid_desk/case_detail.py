@@ -26,7 +26,7 @@ from qgis.PyQt.QtWidgets import (
 from . import case_words
 from .action_dialog import ActionDialog
 from .case_timeline import CaseTimeline
-from .core import Problem, blobs, casefile, times, transitions, workflow
+from .core import Problem, blobs, casefile, tasks, times, transitions, workflow
 from .photo_strip import PhotoStrip
 from .texts import tr
 
@@ -125,7 +125,8 @@ class CaseDetail(QWidget):
         for key, text in _field_texts(case, names, self.zone).items():
             self.values[key].setText(text or "—")
         self.photos.fill(blobs.store_for(self.session.path), casefile.photos(conn, case["case_no"]), self.zone)
-        self.timeline.fill(workflow.events(conn, case["case_no"]), self.zone)
+        assignees = {t["id"]: t["assignee"] for t in tasks.for_case(conn, case["case_no"])}
+        self.timeline.fill(workflow.events(conn, case["case_no"]), self.zone, assignees)
         self._show_actions(offered_actions(case, self.session.actor))
 
     def _show_light(self, light: str | None) -> None:
@@ -172,8 +173,8 @@ def _field_titles() -> tuple:
     return (("case_no", tr("Number")), ("status", tr("Status")), ("class", tr("Class")), ("grid", tr("Grid")),
             ("unit", tr("Unit")), ("source", tr("Source")), ("address", tr("Address")),
             ("description", tr("Description")), ("reporter", tr("Reporter")), ("condition", tr("Condition")),
-            ("reported_at", tr("Reported")), ("registered_at", tr("Registered")),
-            ("dispatched_at", tr("Dispatched")), ("deadline_at", tr("Deadline")),
+            ("reported_at", tr("Reported at")), ("registered_at", tr("Registered at")),
+            ("dispatched_at", tr("Dispatched at")), ("deadline_at", tr("Deadline")),
             ("step_due_at", tr("Step due")), ("rework_count", tr("Rework count")), ("flags", tr("Flags")))
 
 

@@ -23,21 +23,21 @@ def _statuses() -> dict:
 
 
 def _actions() -> dict:
-    return {"report": tr("Report"), "accept": tr("Accept"), "send_verify": tr("Send for verification"),
+    return {"report": tr("Report"), "accept": tr("Accept the report"), "send_verify": tr("Send for verification"),
             "verify_confirmed": tr("Verified: confirmed"), "verify_not_found": tr("Verified: not found"),
-            "reject": tr("Reject"), "register": tr("Register"), "dispatch": tr("Dispatch"),
+            "reject": tr("Reject the report"), "register": tr("Register the case"), "dispatch": tr("Dispatch to a unit"),
             "request_return": tr("Ask to return"), "request_extension": tr("Ask for an extension"),
-            "return": tr("Return"), "extend": tr("Extend"), "report_disposal": tr("Report disposal"),
+            "return": tr("Return the case"), "extend": tr("Extend the deadline"), "report_disposal": tr("Report disposal"),
             "send_check": tr("Send for check"), "check_pass": tr("Check passed"),
-            "check_fail": tr("Check failed: rework"), "close": tr("Close"), "park": tr("Park"),
-            "restore": tr("Restore"), "void": tr("Void"), "reassign_task": tr("Reassign the task"),
+            "check_fail": tr("Check failed: rework"), "close": tr("Close the case"), "park": tr("Park the case"),
+            "restore": tr("Restore the case"), "void": tr("Void the case"), "reassign_task": tr("Reassign the task"),
             "field_result": tr("Field result kept")}
 
 
 def _roles() -> dict:
     return {"admin": tr("Administrator"), "operator": tr("Operator"), "leader": tr("Shift leader"),
             "dispatcher": tr("Dispatcher"), "supervisor": tr("Supervisor"), "gis": tr("GIS technician"),
-            "collector": tr("Collector"), "unit": tr("Unit")}
+            "collector": tr("Collector"), "unit": tr("Unit staff")}
 
 
 def _sources() -> dict:
