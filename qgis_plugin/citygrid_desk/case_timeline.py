@@ -30,6 +30,7 @@ class CaseTimeline(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
+        header.sectionResized.connect(lambda *_: self._fit())
 
     def fill(self, events: list[dict], zone: str, assignees: dict | None = None) -> None:
         """Show `events` (workflow.events rows) with times in `zone`; `assignees`: task id -> collector,
@@ -40,6 +41,14 @@ class CaseTimeline(QTableWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.setItem(row, col, item)
+        self._fit()
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name): wrapped rows grow or shrink with the width
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Rows as tall as their wrapped text; the table as tall as its rows, up to MAX_HEIGHT."""
         self.resizeRowsToContents()
         rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
         self.setFixedHeight(min(MAX_HEIGHT, self.horizontalHeader().height() + rows + 2 * self.frameWidth() + 2))

@@ -4,6 +4,7 @@
 import importlib
 import shutil
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +16,6 @@ from citygrid.loop import accounts, casefile, workflow
 from citygrid.store import blobs, db
 
 pytest.importorskip("qgis.core")
-from citygrid_desk.case_detail import CaseDetail  # noqa: E402
-from citygrid_desk.session import DeskSession  # noqa: E402
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator  # noqa: E402
 from qgis.PyQt.QtGui import QColor, QImage  # noqa: E402
 
@@ -25,8 +24,19 @@ ROOT = Path(__file__).resolve().parents[2]
 T = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Suzhou
 
 
+@pytest.fixture(scope="module")
+def desk():
+    """The plugin's package from the working tree, dropped again afterwards so that the zip tests
+    (test_desk_plugin.py) import their own copy, not this one cached in sys.modules."""
+    before = set(sys.modules)
+    yield importlib.import_module("citygrid_desk.case_detail"), importlib.import_module("citygrid_desk.session")
+    for name in set(sys.modules) - before:
+        if name == "citygrid_desk" or name.startswith("citygrid_desk."):
+            del sys.modules[name]
+
+
 @pytest.fixture
-def shown(monkeypatch):
+def shown(monkeypatch, desk):
     """Texts the desk shows in message boxes (captured, never a modal dialog in a test)."""
     texts = []
     session_module = importlib.import_module("citygrid_desk.session")
@@ -43,14 +53,15 @@ def other(centre):
 
 
 @pytest.fixture
-def pane_for(centre, qgis_app, shown):
+def pane_for(centre, qgis_app, shown, desk):
     """pane_for(username) -> a CaseDetail signed in as that account (clock fixed at T)."""
     made = []
+    case_detail, session = desk
 
     def make(username):
         conn = db.open_centre(centre)
         actor = None if username is None else accounts.actor(conn, username)
-        pane = CaseDetail(DeskSession(str(centre), conn, actor), clock=lambda: T)
+        pane = case_detail.CaseDetail(session.DeskSession(str(centre), conn, actor), clock=lambda: T)
         made.append(pane)
         return pane
 
@@ -261,9 +272,8 @@ def test_photos_show_thumbnails_and_a_corrupt_or_missing_one_a_placeholder(pane_
     assert pane.photos.dialog.image is None  # the dialog says so instead
 
 
-def test_a_huge_photo_is_read_scaled_never_whole(tmp_path, qgis_app):
-    from citygrid_desk.photo_view import read_scaled
-
+def test_a_huge_photo_is_read_scaled_never_whole(tmp_path, qgis_app, desk):
+    read_scaled = importlib.import_module("citygrid_desk.photo_view").read_scaled
     store = blobs.BlobStore(tmp_path / "b.blobs")
     sha = _photo(store, size=(6000, 4000))
     image = read_scaled(store.path(sha), 112)

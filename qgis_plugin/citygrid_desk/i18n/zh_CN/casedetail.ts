@@ -165,7 +165,7 @@
     </message>
     <message>
         <source>to {collector}</source>
-        <translation>改派给 {collector}</translation>
+        <translation>交给 {collector}</translation>
     </message>
     <message>
         <source>rework {count}</source>
