@@ -8,6 +8,7 @@
 - `accounts`: users, roles, password hashes, the acting `Actor`; `dictionaries`: classes, registration
   conditions and time limits;
 - `geocode`: point → grid, case numbers, nearby components;
+- `casefile`: one case as a desk reads it (names, photos, choices) and previews of what an action writes;
 - `evaluation`, `scoring`: indicators, composite scores and grades from the log.
 
 The loop reads and writes through `citygrid.store` and the base modules; it never imports sync or the
@@ -15,5 +16,5 @@ demo. Importing this package imports none of its modules: `from citygrid.loop im
 what the workflow needs, no more.
 """
 
-__all__ = ["accounts", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
+__all__ = ["accounts", "casefile", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
            "tasks", "transitions", "workflow"]
