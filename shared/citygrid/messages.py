@@ -287,6 +287,16 @@ TEXTS: dict[str, str] = {
     "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
     "demo.bad_seed": "bad seed {seed} (a whole number, 0 or more)",
     "demo.no_event_conditions": "the class tables have no registration condition for any event class",
+    # launch: `citygrid desk` (the QGIS desktop with the desk plugin of the working tree)
+    "desk.no_qgis": "the QGIS desktop ({program}) is not installed: run `make deps` as root "
+                    "(Debian: apt-get install qgis)",
+    "desk.no_display": "no display to show QGIS on (DISPLAY and WAYLAND_DISPLAY are unset): run it in a "
+                       "desktop session, over `ssh -X`, or under xvfb-run",
+    "desk.no_checkout": "citygrid desk runs the desk plugin of a citygrid working tree and {root} is not one: "
+                        "install dist/citygrid_desk.zip in QGIS instead (Plugins ▸ Manage and Install Plugins ▸ "
+                        "Install from ZIP)",
+    "desk.plugin_in_the_way": "{path} is in the way: the profile has its own citygrid_desk plugin there; "
+                              "remove it or choose another --profile",
 }
 
 
