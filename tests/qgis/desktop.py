@@ -148,14 +148,18 @@ def script(fragments: list[str], values: dict, result: Path, shots: Path, deadli
 
 
 def run(profiles: Path, fragments: list[str], values: dict | None = None, *, shots: Path = ARTIFACTS,
-        timeout: float = 180) -> dict:
-    """Start qgis with these fragments; the result dict (AssertionError with QGIS's output when none)."""
+        timeout: float = 180, env: dict | None = None) -> dict:
+    """Start qgis with these fragments; the result dict (AssertionError with QGIS's output when none).
+
+    `env`: QGIS's environment (default: this process's without PYTHONPATH, so only the zip's core is
+    seen); QT_QPA_PLATFORM and DISPLAY are always left to xvfb-run."""
     shots.mkdir(parents=True, exist_ok=True)
     result = profiles / "result.json"
     result.unlink(missing_ok=True)
     code = profiles / "desktop_script.py"
     code.write_text(script(fragments, values or {}, result, shots, timeout - 30), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "PYTHONPATH")}
+    dropped = ("QT_QPA_PLATFORM", "DISPLAY") + (("PYTHONPATH",) if env is None else ())
+    env = {k: v for k, v in (os.environ if env is None else env).items() if k not in dropped}
     done = subprocess.run(["xvfb-run", "-a", "-s", f"-screen 0 {SCREEN}", "qgis", "--profiles-path", str(profiles),
                            "--profile", PROFILE, "--nologo", "--noversioncheck", "--code", str(code)],
                           env=env, timeout=timeout, capture_output=True, text=True, start_new_session=True)
@@ -184,6 +188,27 @@ SHOT = r'''
 @step()
 def screenshot():
     shot(SHOT_NAME)
+'''
+
+# Runs the start-up script `citygrid desk` wrote (START_UP), which opens the centre right away.
+START_UP_SCRIPT = r'''
+exec(compile(open(START_UP, encoding="utf-8").read(), START_UP, "exec"), {"__name__": "citygrid_desk_start_up"})
+'''
+
+# What the desk shows once a centre is open (after OPEN_CENTRE or START_UP_SCRIPT).
+DESK_STATE = r'''
+@step(2500)
+def desk_state():
+    from qgis.core import QgsProject
+    from qgis.PyQt.QtWidgets import QDockWidget
+    desk = plugins.get("citygrid_desk")
+    out["plugin_file"] = None if desk is None else __import__(type(desk).__module__).__file__
+    out["opened"] = desk is not None and desk.session is not None
+    out["role"] = None if desk is None or desk.actor is None else desk.actor.role
+    out["password_in_env"] = "CITYGRID_PASSWORD" in os.environ
+    out["menus"] = [a.text() for a in iface.mainWindow().menuBar().actions()]
+    out["layers"] = sorted([l.name(), l.isValid()] for l in QgsProject.instance().mapLayers().values())
+    out["docks"] = sorted(d.objectName() for d in iface.mainWindow().findChildren(QDockWidget) if d.isVisible())
 '''
 
 # Opens with a wrong password (the refusal is a modal message box), then reads and closes that box.

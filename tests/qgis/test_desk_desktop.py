@@ -3,16 +3,30 @@
 (tests/qgis/desktop.py), the demo centre opened with the centre's own accounts, screenshots kept in
 var/test-artifacts/ (desk-zh_CN.png, desk-en.png, desk-refused-zh_CN.png)."""
 
+import os
 from pathlib import Path
 
 import pytest
-from desktop import OPEN_CENTRE, SHOT, WRONG_PASSWORD, available, build_zip, chinese_available, install, run
+from desktop import (
+    DESK_STATE,
+    OPEN_CENTRE,
+    SHOT,
+    START_UP_SCRIPT,
+    WRONG_PASSWORD,
+    available,
+    build_zip,
+    chinese_available,
+    install,
+    run,
+)
 
 from citygrid import demo
+from citygrid.commands import desk
 from citygrid.demo import org
 
 pytestmark = [pytest.mark.qgis, pytest.mark.slow,
               pytest.mark.skipif(not available(), reason="needs Debian's qgis desktop and xvfb-run (make deps)")]
+ROOT = Path(__file__).resolve().parents[2]
 LAYERS = [["cases", True], ["components", True], ["grids", True]]
 
 
@@ -58,6 +72,21 @@ def test_a_wrong_password_is_refused_with_a_message_and_nothing_opened(built, tm
     assert out["errors"] == [] and out["wrong_opened"] is False, out
     assert out["refusal"] and "Traceback" not in out["refusal"], out
     assert any("\u4e00" <= ch <= "\u9fff" for ch in out["refusal"]), out["refusal"]
+
+
+def test_citygrid_desk_starts_qgis_with_the_working_tree_plugin_signed_in(built, tmp_path):
+    """The profile, start-up script and environment `citygrid desk --user operator` prepares, in the real QGIS
+    (the harness only adds its steps after the start-up script)."""
+    centre, _zip = built
+    launch = desk.prepare(centre, user="operator", profiles=tmp_path / "profiles",
+                          environ={**os.environ, "DISPLAY": ":0", "CITYGRID_PASSWORD": org.PASSWORD})
+    out = run(tmp_path / "profiles", [START_UP_SCRIPT, DESK_STATE, SHOT],
+              {"START_UP": str(launch.script), "SHOT_NAME": "desk-command-zh_CN.png"}, env=launch.env)
+    assert out["errors"] == [] and out["opened"] and out["role"] == "operator", out
+    assert Path(out["plugin_file"]).resolve().parent == ROOT / "qgis_plugin" / "citygrid_desk"
+    assert out["password_in_env"] is False
+    assert ("数字城管" if chinese_available() else "citygrid") in out["menus"], out["menus"]
+    assert LAYERS == [layer for layer in out["layers"] if layer[0] in ("cases", "components", "grids")]
 
 
 def _size(path) -> int:
