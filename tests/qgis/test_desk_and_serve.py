@@ -25,7 +25,10 @@ from citygrid.store import db
 
 pytest.importorskip("qgis.core")
 pytest.importorskip("uvicorn")
-sys.path.append(str(Path(__file__).resolve().parents[1] / "server"))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.append(str(ROOT / "tests" / "server"))
+if not any(Path(p, "citygrid_desk").is_dir() for p in sys.path if p):
+    sys.path.append(str(ROOT / "qgis_plugin"))  # the working tree's plugin, when PYTHONPATH lacks it
 from live import LiveServer  # noqa: E402 (tests/server/live.py: a real `citygrid serve`)
 
 pytestmark = [pytest.mark.qgis, pytest.mark.slow]
