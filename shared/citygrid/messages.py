@@ -291,6 +291,16 @@ TEXTS: dict[str, str] = {
     "desk.component_outside_grids": "outside every grid, saved without a grid code (BGID): {objids}",
     "desk.import_cancelled": "the import was cancelled: nothing was written",
     "desk.import_copy_failed": "QGIS could not copy the layer {layer} for the import: {reason}",
+    # launch: `citygrid desk` (the QGIS desktop with the desk plugin of the working tree)
+    "desk.no_qgis": "the QGIS desktop ({program}) is not installed: run `make deps` as root "
+                    "(Debian: apt-get install qgis)",
+    "desk.no_display": "no display to show QGIS on (DISPLAY and WAYLAND_DISPLAY are unset): run it in a "
+                       "desktop session, over `ssh -X`, or under xvfb-run",
+    "desk.no_checkout": "citygrid desk runs the desk plugin of a citygrid working tree and {root} is not one: "
+                        "install dist/citygrid_desk.zip in QGIS instead (Plugins ▸ Manage and Install Plugins ▸ "
+                        "Install from ZIP)",
+    "desk.plugin_in_the_way": "{path} is in the way: the profile has its own citygrid_desk plugin there; "
+                              "remove it or choose another --profile",
 }
 
 
