@@ -287,6 +287,13 @@ TEXTS: dict[str, str] = {
     "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
     "demo.bad_seed": "bad seed {seed} (a whole number, 0 or more)",
     "demo.no_event_conditions": "the class tables have no registration condition for any event class",
+    # desk: intake (hotline reports at a map point) and assignments (collectors' grids)
+    "intake.bad_channel": "{channel} is not a hotline this centre takes (known: {known})",
+    "intake.bad_caller": "the caller's name {value} is too long (at most {max} characters) or has < or >",
+    "intake.bad_phone": "{value} is not a phone number (digits, spaces, - and a leading +)",
+    "assignment.forbidden_role": "a {role} may not move collectors' grids (only {allowed})",
+    "assignment.no_grids": "select the grids to assign on the grids layer first",
+    "assignment.inactive_collector": "{username} is deactivated: activate the account before giving it grids",
 }
 
 
