@@ -61,9 +61,9 @@ class AssignmentsDock(QDockWidget):
         self.refresh()
 
     def _build(self):
-        self.collectors = self._tree([tr("Collector"), tr("Grids"), tr("Open tasks")])
+        self.collectors = self._tree([tr("Collector"), tr("Grids held"), tr("Open tasks")])
         self.collectors.itemSelectionChanged.connect(self._collector_chosen)
-        self.tasks = self._tree([tr("Case"), tr("Task"), tr("Due")])
+        self.tasks = self._tree([tr("Task's case"), tr("Task kind"), tr("Task due")])
         self.tasks.itemDoubleClicked.connect(self._zoom_to_task)
         self.target = QComboBox()
         self.assign_button = QPushButton(tr("Assign selected grids"))

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The intake map tool in a real QGIS: a click opens the prefilled hotline form, OK reports the case."""
 
+import importlib
 import sqlite3
+import sys
+from types import SimpleNamespace
 
 import centre_fixture as cf
 import pytest
@@ -9,16 +12,27 @@ import pytest
 qgis_core = pytest.importorskip("qgis.core")
 pytestmark = pytest.mark.qgis
 
-from citygrid_desk import intake_dialog  # noqa: E402
-from citygrid_desk.intake_dialog import IntakeDialog  # noqa: E402
-from citygrid_desk.intake_tool import IntakeTool  # noqa: E402
-from citygrid_desk.plugin import CitygridDesk  # noqa: E402
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject  # noqa: E402
 from qgis.PyQt.QtCore import Qt  # noqa: E402
 from qgis.PyQt.QtWidgets import QMessageBox  # noqa: E402
 
 GRID = "320508001001001"
 COVER = "3205080101000001"  # the fixture's manhole cover (上水井盖, class 0101), at (20, 20) in GRID
+MODULES = ("plugin", "intake_tool", "intake_dialog")
+
+
+def _forget_desk():
+    for name in [n for n in sys.modules if n == "citygrid_desk" or n.startswith("citygrid_desk.")]:
+        del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def tree():
+    """The plugin's modules from the working tree, for this file only: test_desk_plugin imports the
+    built zip's `citygrid_desk`, and neither may find the other's in sys.modules."""
+    _forget_desk()
+    yield SimpleNamespace(**{n: importlib.import_module(f"citygrid_desk.{n}") for n in MODULES})
+    _forget_desk()
 
 
 @pytest.fixture
@@ -26,16 +40,16 @@ def shown(monkeypatch):
     """Texts the desk shows in warning and information boxes (never a modal box in a test)."""
     texts = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: texts.append(text))
-    monkeypatch.setattr(intake_dialog.QMessageBox, "information", lambda parent, title, text, *a: texts.append(text))
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a: texts.append(text))
     return texts
 
 
 @pytest.fixture
-def open_desk(qgis_iface, qgis_new_project, centre):
+def open_desk(tree, qgis_iface, qgis_new_project, centre):
     desks = []
 
     def open_as(username):
-        desk = CitygridDesk(qgis_iface)
+        desk = tree.plugin.CitygridDesk(qgis_iface)
         desk.initGui()
         assert desk.open_centre(str(centre), username, cf.PASSWORD)
         desks.append(desk)
@@ -46,7 +60,7 @@ def open_desk(qgis_iface, qgis_new_project, centre):
 
 
 @pytest.fixture
-def filled(monkeypatch):
+def filled(tree, monkeypatch):
     """Replace the modal exec_ by filling the form with `values` and pressing Register."""
     dialogs, values = [], {"channel": "12319", "component": COVER, "caller": "王先生", "phone": "13912345678",
                            "description": "井盖破损"}
@@ -65,12 +79,12 @@ def filled(monkeypatch):
         dialog.description.setPlainText(values["description"])
         dialog.submit()
         return dialog.result()
-    monkeypatch.setattr(IntakeDialog, "exec_", exec_)
+    monkeypatch.setattr(tree.intake_dialog.IntakeDialog, "exec_", exec_)
     return dialogs, values
 
 
-def _part(desk) -> IntakeTool:
-    return next(p for p in desk.parts if isinstance(p, IntakeTool))
+def _part(desk):
+    return next(p for p in desk.parts if type(p).__name__ == "IntakeTool")
 
 
 def _cases(centre) -> list:
@@ -130,7 +144,7 @@ def test_a_bad_phone_is_refused_the_form_stays_open_and_nothing_is_written(open_
     part = _part(open_desk("operator"))
     assert part.register_at(*cf.centre_point(GRID)) is None
     assert len(shown) == 1 and "not a phone number" in shown[0]
-    assert filled[0][0].result() != IntakeDialog.Accepted
+    assert filled[0][0].result() != filled[0][0].Accepted
     assert _cases(centre) == []
 
 
