@@ -71,13 +71,13 @@ class AssignmentsDock(QDockWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel(tr("To:")))
         row.addWidget(self.target, 1)
-        row.addWidget(self.assign_button)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.collectors, 3)
         layout.addWidget(QLabel(tr("Open tasks of the selected collector (double-click to zoom)")))
         layout.addWidget(self.tasks, 2)
         layout.addLayout(row)
+        layout.addWidget(self.assign_button)
         self.setWidget(body)
 
     @staticmethod
@@ -97,7 +97,7 @@ class AssignmentsDock(QDockWidget):
         self.collectors.clear()
         self.target.clear()
         for load in assignments.collectors(self.session.centre):
-            label = f"{load.display_name} ({load.username})" + ("" if load.active else tr(" - deactivated"))
+            label = self._label(load)
             item = QTreeWidgetItem([label, str(load.grids), str(load.open_tasks)])
             item.setData(0, Qt.UserRole, load.username)
             self.collectors.addTopLevelItem(item)
@@ -107,6 +107,11 @@ class AssignmentsDock(QDockWidget):
         self.collectors.blockSignals(False)
         self.collectors.resizeColumnToContents(0)
         self._collector_chosen()
+
+    @staticmethod
+    def _label(load) -> str:
+        name = load.username if load.display_name == load.username else f"{load.display_name} ({load.username})"
+        return name + ("" if load.active else tr(" - deactivated"))
 
     def selected_collector(self) -> str | None:
         items = self.collectors.selectedItems()
@@ -130,6 +135,7 @@ class AssignmentsDock(QDockWidget):
             item = QTreeWidgetItem([task["case_no"], kind, (task["due_at"] or "-")[:16].replace("T", " ")])
             item.setData(0, Qt.UserRole, task["case_no"])
             self.tasks.addTopLevelItem(item)
+        self.tasks.resizeColumnToContents(0)
 
     # --- the map ----------------------------------------------------------------------------
 

@@ -2,8 +2,11 @@
 """The assignments dock in a real QGIS: collectors' load, grids highlighted, tasks, moving grids."""
 
 import importlib
+import shutil
 import sqlite3
+import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import centre_fixture as cf
@@ -14,7 +17,7 @@ pytestmark = pytest.mark.qgis
 
 from qgis.core import QgsRectangle  # noqa: E402
 from qgis.gui import QgsRubberBand  # noqa: E402
-from qgis.PyQt.QtCore import Qt  # noqa: E402
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QTranslator  # noqa: E402
 from qgis.PyQt.QtWidgets import QMessageBox  # noqa: E402
 
 from citygrid.loop import workflow  # noqa: E402
@@ -22,6 +25,8 @@ from citygrid.store import db  # noqa: E402
 
 G1, G2 = "320508001001001", "320508001001002"
 MODULES = ("plugin", "assignments_dock")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "var" / "test-artifacts"
 
 
 def _forget_desk():
@@ -102,7 +107,7 @@ def test_a_supervisor_sees_each_collectors_grid_and_open_task_counts(open_desk, 
     dock = _dock(open_desk("supervisor"))
     assert dock.objectName() == "CitygridAssignments"
     assert [row[1:] for row in _rows(dock.collectors)] == [["2", "1"], ["2", "0"]]
-    assert "(collector01)" in _rows(dock.collectors)[0][0]
+    assert [row[0] for row in _rows(dock.collectors)] == ["collector01", "collector02"]
 
 
 def test_choosing_a_collector_highlights_their_grids_and_lists_their_tasks(open_desk, verify_task):
@@ -190,3 +195,38 @@ def test_closing_removes_the_dock_and_the_highlight(open_desk, qgis_iface, verif
     desk.close_centre()
     assert _bands(canvas) == before
     assert part.dock is None
+
+
+@pytest.fixture
+def chinese(tmp_path):
+    """The desk's zh_CN texts installed, as QGIS in Chinese has them (skipped without lrelease)."""
+    tool = shutil.which("lrelease") or shutil.which("lrelease-qt5")
+    if tool is None:
+        pytest.skip("lrelease (qttools5-dev-tools) is needed to build the .qm")
+    sources = sorted((ROOT / "qgis_plugin" / "citygrid_desk" / "i18n" / "zh_CN").glob("*.ts"))
+    subprocess.run([tool, "-silent", *map(str, sources), "-qm", str(tmp_path / "zh_CN.qm")], check=True)
+    translator = QTranslator()
+    assert translator.load(str(tmp_path / "zh_CN.qm"))
+    QCoreApplication.installTranslator(translator)
+    yield
+    QCoreApplication.removeTranslator(translator)
+
+
+def test_the_dock_and_the_highlight_read_in_chinese_screenshot(open_desk, chinese, verify_task, qgis_iface):
+    desk = open_desk("supervisor")
+    dock = _dock(desk)
+    assert dock.windowTitle() == "监督员与网格"
+    _choose(dock, "collector01")
+    dock.resize(420, 520)
+    dock.show()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert dock.grab().save(str(ARTIFACTS / "assignments_dock_zh_CN.png"))
+    canvas = qgis_iface.mapCanvas()
+    canvas.resize(500, 500)
+    canvas.setDestinationCrs(desk.session.layers["grids"].crs())
+    canvas.setLayers([desk.session.layers[name] for name in ("cases", "components", "grids")])
+    canvas.setExtent(QgsRectangle(cf.X0 - 20, cf.Y0 - 20, cf.X0 + 220, cf.Y0 + 220))
+    canvas.show()
+    canvas.refresh()
+    canvas.waitWhileRendering()
+    assert canvas.grab().save(str(ARTIFACTS / "assignments_highlight.png"))

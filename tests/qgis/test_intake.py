@@ -2,8 +2,11 @@
 """The intake map tool in a real QGIS: a click opens the prefilled hotline form, OK reports the case."""
 
 import importlib
+import shutil
 import sqlite3
+import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import centre_fixture as cf
@@ -13,12 +16,14 @@ qgis_core = pytest.importorskip("qgis.core")
 pytestmark = pytest.mark.qgis
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject  # noqa: E402
-from qgis.PyQt.QtCore import Qt  # noqa: E402
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QTranslator  # noqa: E402
 from qgis.PyQt.QtWidgets import QMessageBox  # noqa: E402
 
 GRID = "320508001001001"
 COVER = "3205080101000001"  # the fixture's manhole cover (上水井盖, class 0101), at (20, 20) in GRID
 MODULES = ("plugin", "intake_tool", "intake_dialog")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "var" / "test-artifacts"
 
 
 def _forget_desk():
@@ -199,3 +204,35 @@ def test_choosing_another_tool_unchecks_the_action(open_desk, qgis_iface):
     qgis_iface.mapCanvas().setMapTool(pan)
     assert not part.action.isChecked()
     qgis_iface.mapCanvas().unsetMapTool(pan)
+
+
+@pytest.fixture
+def chinese(tmp_path):
+    """The desk's zh_CN texts installed, as QGIS in Chinese has them (skipped without lrelease)."""
+    tool = shutil.which("lrelease") or shutil.which("lrelease-qt5")
+    if tool is None:
+        pytest.skip("lrelease (qttools5-dev-tools) is needed to build the .qm")
+    sources = sorted((ROOT / "qgis_plugin" / "citygrid_desk" / "i18n" / "zh_CN").glob("*.ts"))
+    subprocess.run([tool, "-silent", *map(str, sources), "-qm", str(tmp_path / "zh_CN.qm")], check=True)
+    translator = QTranslator()
+    assert translator.load(str(tmp_path / "zh_CN.qm"))
+    QCoreApplication.installTranslator(translator)
+    yield
+    QCoreApplication.removeTranslator(translator)
+
+
+def test_the_form_reads_in_chinese_screenshot(tree, open_desk, chinese, centre):
+    part = _part(open_desk("operator"))
+    dialog = part.dialog(tree.intake_tool.intake.prefill(part.session.centre, *cf.centre_point(GRID, 25, 25)))
+    dialog.component.setCurrentIndex(1)
+    dialog.description.setPlainText("井盖破损，有行人绊倒风险")
+    dialog.caller.setText("王先生")
+    dialog.phone.setText("13912345678")
+    dialog.show()
+    assert dialog.windowTitle() == "登记热线举报"
+    assert dialog.channel.currentText().startswith("12319 城建")
+    assert dialog.klass.currentText().startswith("0101 ")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(ARTIFACTS / "intake_dialog_zh_CN.png"))
+    dialog.reject()
+
