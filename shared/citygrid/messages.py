@@ -301,6 +301,14 @@ TEXTS: dict[str, str] = {
                         "Install from ZIP)",
     "desk.plugin_in_the_way": "{path} is in the way: the profile has its own citygrid_desk plugin there; "
                               "remove it or choose another --profile",
+    # desk: intake (hotline reports at a map point) and assignments (collectors' grids)
+    "intake.bad_channel": "{channel} is not a hotline this centre takes (known: {known})",
+    "intake.bad_caller": "the caller's name {value} is too long (at most {max} characters) or has < or >",
+    "intake.no_class": "pick the case's class from the list (type a code or a name to filter it)",
+    "intake.bad_phone": "{value} is not a phone number (digits, spaces, - and a leading +)",
+    "assignment.forbidden_role": "a {role} may not move collectors' grids (only {allowed})",
+    "assignment.no_grids": "select the grids to assign on the grids layer first",
+    "assignment.inactive_collector": "{username} is deactivated: activate the account before giving it grids",
 }
 
 
