@@ -62,6 +62,11 @@ def desk(desk_package, qgis_iface, qgis_new_project):
     QgsProject.instance().removeAllMapLayers()
 
 
+def _part(desk):
+    """The components part among the desk's parts."""
+    return next(p for p in desk.parts if type(p).__name__ == "ComponentPart")
+
+
 def _open(desk, centre, user):
     assert desk.open_centre(str(centre), user, cf.PASSWORD)
     return desk.session.layers["components"]
@@ -178,7 +183,7 @@ def test_gis_gets_the_two_actions_and_closing_the_centre_removes_exactly_them(de
     assert layer.isEditable()
     layer.rollBack()
     actions["CitygridImport"].trigger()
-    assert desk.parts[0].dialog.isVisible()
+    assert _part(desk).dialog.isVisible()
     desk.close_centre()
     assert [a.objectName() for a in desk.menu.actions()] == before
 
@@ -211,15 +216,15 @@ def _point(code):
 
 
 def _dialog(desk, layer, kind):
-    dialog = desk.parts[0].dialog or _show_import(desk)
+    dialog = _part(desk).dialog or _show_import(desk)
     dialog.layer_box.setLayer(layer)
     dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(kind))
     return dialog
 
 
 def _show_import(desk):
-    desk.parts[0].show_import()
-    return desk.parts[0].dialog
+    _part(desk).show_import()
+    return _part(desk).dialog
 
 
 def _wait(dialog, timeout=60):

@@ -345,7 +345,7 @@
     </message>
     <message>
         <source>Hotline</source>
-        <translation>热线电话</translation>
+        <translation>热线</translation>
     </message>
     <message>
         <source>Video capture</source>
