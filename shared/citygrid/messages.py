@@ -287,6 +287,10 @@ TEXTS: dict[str, str] = {
     "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
     "demo.bad_seed": "bad seed {seed} (a whole number, 0 or more)",
     "demo.no_event_conditions": "the class tables have no registration condition for any event class",
+    # the case desk's case book (loop/casebook.py)
+    "casebook.bad_filter": "the case filter's {field} cannot be {value}",
+    "casebook.bad_period": "the period ends ({end}) before it starts ({start})",
+    "casebook.bad_order": "cases cannot be ordered by {order} (known: {known})",
 }
 
 
