@@ -5,9 +5,9 @@ lights agree with deadlines.lights_for_cases, the change log brings in other con
 import shutil
 from datetime import UTC, datetime, timedelta
 
+import centre_fixture as cf
 import pytest
 
-import centre_fixture as cf
 from citygrid.loop import casebook, deadlines, workflow
 from citygrid.problems import Problem
 from citygrid.store import db
@@ -76,7 +76,7 @@ def expected(conn, f, now):
                   not f.fids or c["fid"] in f.fids]
         return all(checks)
 
-    return sorted((c["case_no"] for c in everything(conn) if keep(c)))
+    return sorted(c["case_no"] for c in everything(conn) if keep(c))
 
 
 def db_time(value):
