@@ -8,12 +8,13 @@
 - `accounts`: users, roles, password hashes, the acting `Actor`; `dictionaries`: classes, registration
   conditions and time limits;
 - `geocode`: point → grid, case numbers, nearby components;
-- `evaluation`, `scoring`: indicators, composite scores and grades from the log.
+- `evaluation`, `scoring`: indicators, composite scores and grades from the log;
+- `casebook`: filtered, keyset-paged case reads for the centre's desk and the change log's new cases.
 
 The loop reads and writes through `citygrid.store` and the base modules; it never imports sync or the
 demo. Importing this package imports none of its modules: `from citygrid.loop import workflow` loads
 what the workflow needs, no more.
 """
 
-__all__ = ["accounts", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
+__all__ = ["accounts", "casebook", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
            "tasks", "transitions", "workflow"]
