@@ -214,8 +214,30 @@ def test_case_number_order_reads_the_case_number_index(book):
     (casebook.Filter(statuses=("checking",)), "idx_cases_"),
 ])
 def test_filters_read_an_index_not_the_table(book, f, index):
-    plan = explain(book, *casebook.count_sql(f))
-    assert index in plan and "SCAN c" not in plan.replace("SCAN c USING", "")
+    for query in (casebook.count_sql(f, driver=casebook.plan(book, f, order=None)),
+                  casebook.sql(f, driver=casebook.plan(book, f))):
+        plan = explain(book, *query)
+        assert index in plan and "SCAN c" not in plan.replace("SCAN c USING", "")
+
+
+def test_a_page_reads_the_smallest_drivers_index_and_sorts_only_its_rows(book):
+    """Five dispatched-or-reported cases, one in the first ten minutes: the period drives, not the status."""
+    f = casebook.Filter(statuses=("reported", "dispatched", "registered", "pending_register"),
+                        reported_from=T0, reported_to=T0 + timedelta(minutes=5))
+    assert casebook.plan(book, f, order="case_no_asc") == "period"
+    plan = explain(book, *casebook.sql(f, order="case_no_asc", driver="period"))
+    assert "idx_cases_reported" in plan and "autoindex_cases" not in plan
+
+
+def test_a_page_over_a_wide_filter_walks_the_orders_index(book, monkeypatch):
+    monkeypatch.setattr(casebook, "_CAP", 2)  # every driver holds "too many": stop after a page instead
+    f = casebook.Filter(statuses=("reported", "dispatched"))
+    assert casebook.plan(book, f, order="case_no_desc") == "order"
+    assert casebook.plan(book, f, order=None) == "statuses"
+    plan = explain(book, *casebook.sql(f, order="case_no_desc", driver="order"))
+    assert "autoindex_cases" in plan and "TEMP B-TREE" not in plan
+    assert [r["case_no"] for r in casebook.page(book, f, order="case_no_desc")] == sorted(
+        expected(book, f, T0), reverse=True)
 
 
 def explain(conn, query, params):

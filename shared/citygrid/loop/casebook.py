@@ -38,13 +38,21 @@ PAGE = 200
 _CLOSED = "(" + ", ".join(f"'{s}'" for s in deadlines.CLOSED_STATUSES) + ")"
 _STEP = "(" + ", ".join(f"'{s}'" for s in deadlines.STEP_STATUSES) + ")"
 # each light as SQL over the indexed (status, deadline_at) and (status, step_due_at); yellow and green
-# share "open and not yet due", which the core's rule splits
+# share "open and not yet due", which the core's rule splits. {p} is "" where an index may be used, "+"
+# where it must not (see _plan).
 _LIGHT_SQL = {
-    "red": f"((c.status = 'dispatched' AND c.deadline_at < :now) OR (c.status IN {_STEP} AND c.step_due_at < :now))",
-    "due": f"((c.status = 'dispatched' AND c.deadline_at >= :now) OR (c.status IN {_STEP} AND c.step_due_at >= :now))",
-    "none": f"(c.status IN {_CLOSED} OR (c.status = 'dispatched' AND c.deadline_at IS NULL) "
-            f"OR (c.status IN {_STEP} AND c.step_due_at IS NULL))",
+    "red": "(({p}c.status = 'dispatched' AND {p}c.deadline_at < :now) OR ({p}c.status IN %s AND {p}c.step_due_at < :now))",
+    "due": "(({p}c.status = 'dispatched' AND {p}c.deadline_at >= :now) OR ({p}c.status IN %s AND {p}c.step_due_at >= :now))",
+    "none": "({p}c.status IN %s OR ({p}c.status = 'dispatched' AND {p}c.deadline_at IS NULL) "
+            "OR ({p}c.status IN %s AND {p}c.step_due_at IS NULL))",
 }
+_LIGHT_SQL = {k: v % ((_STEP,) if k != "none" else (_CLOSED, _STEP)) for k, v in _LIGHT_SQL.items()}
+# A page reads one index: the smallest of the filter's (unit, grid, period, lights, statuses), estimated by
+# counting up to _CAP of its entries (the city file has no ANALYZE statistics, and SQLite alone would take
+# a status's 860k closed cases over a month's 40k); when every one holds more, walking the order's own
+# index and stopping after a page is cheaper than sorting them all.
+_CAP = 20_000
+_DRIVERS = ("fids", "unit", "grid", "period", "lights", "statuses")
 _SELECT = """SELECT c.fid, c.case_no, c.status, c.kind, c.class_code, k.minor_name, c.grid_code, c.unit_code,
   u.name, c.source, c.reported_at, c.deadline_at, c.flags
 FROM cases c LEFT JOIN classes k ON k.kind = c.kind AND k.code = c.class_code
@@ -128,28 +136,31 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _where(f: Filter, now_text: str) -> tuple[list, dict]:
-    """The WHERE terms and parameters of `f` (lights: the SQL part; yellow and green need `_exact`)."""
+def _where(f: Filter, now_text: str, driver: str | None = None) -> tuple[list, dict]:
+    """The WHERE terms and parameters of `f` (lights: the SQL part; yellow and green need `_exact`);
+    only the `driver`'s columns may use an index (None: any)."""
     terms, params = [], {"now": now_text}
+
+    def p(*names):
+        return "" if driver is None or driver in names else "+"
+
     if f.statuses:
-        terms.append("c.status IN (" + ", ".join(f"'{s}'" for s in f.statuses) + ")")
+        terms.append(f"{p('statuses', 'unit')}c.status IN (" + ", ".join(f"'{s}'" for s in f.statuses) + ")")
     if f.lights:
         parts = {"due" if light in ("green", "yellow") else light for light in f.lights}
-        terms.append("(" + " OR ".join(_LIGHT_SQL[p] for p in sorted(parts)) + ")")
-    for column, value in (("c.unit_code", f.unit_code), ("c.grid_code", f.grid_code), ("c.source", f.source)):
+        terms.append("(" + " OR ".join(_LIGHT_SQL[x].format(p=p("lights")) for x in sorted(parts)) + ")")
+    for name, column, value in (("unit", "unit_code", f.unit_code), ("grid", "grid_code", f.grid_code),
+                                (None, "source", f.source)):
         if value is not None:
-            key = column[2:]
-            terms.append(f"{column} = :{key}")
-            params[key] = value
+            terms.append(f"{p(name)}c.{column} = :{column}")
+            params[column] = value
     if f.class_key is not None:
         terms.append("c.kind = :kind AND c.class_code = :class_code")
         params["kind"], params["class_code"] = f.class_key
-    if f.reported_from is not None:
-        terms.append("c.reported_at >= :reported_from")
-        params["reported_from"] = times.to_db(f.reported_from)
-    if f.reported_to is not None:
-        terms.append("c.reported_at < :reported_to")
-        params["reported_to"] = times.to_db(f.reported_to)
+    for bound, op, value in (("reported_from", ">=", f.reported_from), ("reported_to", "<", f.reported_to)):
+        if value is not None:
+            terms.append(f"{p('period', 'order')}c.reported_at {op} :{bound}")
+            params[bound] = times.to_db(value)
     if f.text:
         terms.append("(c.case_no LIKE :text ESCAPE '\\' OR c.description LIKE :text ESCAPE '\\' "
                      "OR c.address LIKE :text ESCAPE '\\')")
@@ -158,6 +169,44 @@ def _where(f: Filter, now_text: str) -> tuple[list, dict]:
         terms.append("c.fid IN (SELECT value FROM json_each(:fids))")
         params["fids"] = json.dumps(f.fids)
     return terms, params
+
+
+def _offered(f: Filter) -> list[str]:
+    """The drivers `f` offers: its conditions an index can find."""
+    has = {"fids": bool(f.fids), "unit": f.unit_code is not None, "grid": f.grid_code is not None,
+           "period": f.reported_from is not None or f.reported_to is not None,
+           "lights": bool(f.lights) and "none" not in f.lights, "statuses": bool(f.statuses)}
+    return [d for d in _DRIVERS if has[d]]
+
+
+def _plan(conn: sqlite3.Connection, f: Filter, now_text: str, order: str | None) -> str | None:
+    """The index a query over `f` reads: a driver of `_offered`, or "order" (the order's index, for a page)."""
+    offered = _offered(f)
+    if "fids" in offered:
+        return "fids"
+    sizes = {}
+    for driver in offered:
+        alone = Filter(**_ALONE[driver](f))
+        terms, params = _where(alone, now_text)
+        sizes[driver] = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {' AND '.join(terms)} "
+                                     f"LIMIT {_CAP})", params).fetchone()[0]
+    best = min(sizes, key=sizes.get) if sizes else None
+    if order is None:  # a count reads every row anyway: the smallest driver, else SQLite's choice
+        return best
+    if best is not None and sizes[best] < _CAP:
+        return best
+    return "period" if "period" in sizes and order.startswith("reported") else "order"
+
+
+_EMPTY = {"statuses": (), "lights": (), "unit_code": None, "grid_code": None, "source": None, "class_key": None,
+          "reported_from": None, "reported_to": None, "text": "", "fids": ()}
+_ALONE = {  # a driver's own condition: the filter with every other field emptied
+    "unit": lambda f: {**_EMPTY, "unit_code": f.unit_code, "statuses": f.statuses},
+    "grid": lambda f: {**_EMPTY, "grid_code": f.grid_code},
+    "period": lambda f: {**_EMPTY, "reported_from": f.reported_from, "reported_to": f.reported_to},
+    "lights": lambda f: {**_EMPTY, "lights": f.lights},
+    "statuses": lambda f: {**_EMPTY, "statuses": f.statuses},
+}
 
 
 def _exact(f: Filter) -> bool:
@@ -178,36 +227,47 @@ def _order(order: str) -> tuple[tuple, bool]:
     return ORDERS[order]
 
 
-def _keyset(columns: tuple, desc: bool, after) -> tuple[str, dict]:
+def _keyset(columns: tuple, desc: bool, after, indexed: bool) -> tuple[str, dict]:
     if after is None:
         return "", {}
     after = tuple(after) if isinstance(after, tuple | list) else (after,)
     if len(after) != len(columns):
         raise Problem("casebook.bad_filter", field="after", value=str(after))
     names = [f":k{i}" for i in range(len(columns))]
-    lhs, rhs = ", ".join(f"c.{c}" for c in columns), ", ".join(names)
-    return f"({lhs}) {'<' if desc else '>'} ({rhs})", {f"k{i}": v for i, v in enumerate(after)}
+    lhs = ", ".join(f"{'' if indexed else '+'}c.{c}" for c in columns)
+    return f"({lhs}) {'<' if desc else '>'} ({', '.join(names)})", {f"k{i}": v for i, v in enumerate(after)}
 
 
-def sql(f: Filter, *, order: str = "reported_desc", after=None, limit: int = PAGE,
-        now: datetime | None = None) -> tuple[str, dict]:
-    """The SQL and parameters one page's rows are read with (tests check its EXPLAIN QUERY PLAN)."""
+def sql(f: Filter, *, order: str = "reported_desc", after=None, limit: int = PAGE, now: datetime | None = None,
+        driver: str | None = None) -> tuple[str, dict]:
+    """The SQL and parameters one page's rows are read with, through `driver`'s index (see `plan`;
+    None: SQLite chooses); tests check its EXPLAIN QUERY PLAN."""
     columns, desc = _order(order)
-    terms, params = _where(f, times.to_db(_now(now)))
-    key, key_params = _keyset(columns, desc, after)
+    terms, params = _where(f, times.to_db(_now(now)), driver)
+    ordered = driver in (None, "order") or (driver == "period" and columns[0] == "reported_at")
+    key, key_params = _keyset(columns, desc, after, ordered)
     if key:
         terms.append(key)
     params.update(key_params, limit=int(limit))
-    direction = " DESC" if desc else ""
+    direction, plus = " DESC" if desc else "", "" if ordered else "+"  # `+`: sort the driver's rows
     where = (" WHERE " + " AND ".join(terms)) if terms else ""
-    return (f"{_SELECT}{where} ORDER BY " + ", ".join(f"c.{c}{direction}" for c in columns)
+    return (f"{_SELECT}{where} ORDER BY " + ", ".join(f"{plus}c.{c}{direction}" for c in columns)
             + " LIMIT :limit"), params
 
 
-def count_sql(f: Filter, *, now: datetime | None = None) -> tuple[str, dict]:
+def count_sql(f: Filter, *, now: datetime | None = None, driver: str | None = None) -> tuple[str, dict]:
     """The SQL and parameters `count` runs (for the exact part when green or yellow is asked for)."""
-    terms, params = _where(f, times.to_db(_now(now)))
+    terms, params = _where(f, times.to_db(_now(now)), driver)
     return "SELECT count(*) FROM cases c" + ((" WHERE " + " AND ".join(terms)) if terms else ""), params
+
+
+def plan(conn: sqlite3.Connection, f: Filter, *, order: str | None = "reported_desc",
+         now: datetime | None = None) -> str | None:
+    """The index a page in `order` (None: a count) over `f` reads: one of fids, unit, grid, period,
+    lights, statuses, or "order" (the order's own index); None: SQLite's choice (a count without one)."""
+    if order is not None:
+        _order(order)
+    return _plan(conn, f, times.to_db(_now(now)), order)
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -216,13 +276,13 @@ def count(conn: sqlite3.Connection, f: Filter, *, now: datetime | None = None) -
     """How many cases `f` selects at `now` (default: the present)."""
     now = _now(now)
     if not _exact(f):
-        query, params = count_sql(f, now=now)
+        query, params = count_sql(f, now=now, driver=plan(conn, f, order=None, now=now))
         return conn.execute(query, params).fetchone()[0]
     exact = {"green", "yellow"} & set(f.lights)
     plain = tuple(light for light in f.lights if light not in exact)
     total = count(conn, _with(f, lights=plain), now=now) if plain else 0
     candidates = _with(f, lights=("green",))  # SQL's "open and not yet due": green or yellow
-    query, params = sql(candidates, order="case_no_asc", limit=-1, now=now)
+    query, params = sql(candidates, order="case_no_asc", limit=-1, now=now, driver="lights")
     case_nos = [r[1] for r in conn.execute(query, params)]
     lights = _lights(conn, case_nos, now)
     return total + sum(1 for c in case_nos if lights.get(c) in exact)
@@ -240,10 +300,11 @@ def page(conn: sqlite3.Connection, f: Filter, *, after=None, limit: int = PAGE, 
 
 def _page(conn: sqlite3.Connection, f: Filter, after, limit: int, order: str, now: datetime) -> list[dict]:
     columns, _ = _order(order)
+    driver = plan(conn, f, order=order, now=now)
     rows: list[dict] = []
     while len(rows) < limit:
         want = limit - len(rows) if not _exact(f) else max(2 * (limit - len(rows)), PAGE)
-        query, params = sql(f, order=order, after=after, limit=want, now=now)
+        query, params = sql(f, order=order, after=after, limit=want, now=now, driver=driver)
         chunk = [_row(r) for r in conn.execute(query, params)]
         _add_lights(conn, chunk, now)
         rows += [r for r in chunk if not _exact(f) or r["light"] in f.lights]
