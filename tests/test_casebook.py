@@ -188,6 +188,7 @@ def test_a_case_another_connection_reports_shows_in_the_change_log(book, centre)
         other.close()
     rev2, changed = casebook.changed_since(book, rev)
     assert changed == [case_no] and rev2 > rev
+    assert casebook.page(book, casebook.Filter(), limit=1)[0]["fid"] == casebook.last_fid(book)
     assert casebook.changed_since(book, rev2) == (rev2, [])
 
 
@@ -279,3 +280,7 @@ def test_a_bad_revision_is_a_coded_problem(book):
     with pytest.raises(Problem) as caught:
         casebook.changed_since(book, "12")
     assert caught.value.code == "casebook.bad_filter"
+
+
+def test_units_are_listed_by_code_with_their_names(book):
+    assert casebook.units(book) == [("HW", "环卫处"), ("PJ", "平江街道办事处"), ("SW", "市水务局")]

@@ -22,7 +22,8 @@ def part_classes() -> list:
     """The desk's parts, built when a centre opens, in menu order. A part is a class taking
     `(iface, session, menu)` that adds what the signed-in role may use (docks, actions, map tools)
     and removes exactly that in `close()`. Add one line per part here."""
-    return []
+    from .case_dock import CaseDesk
+    return [CaseDesk]
 
 
 class CitygridDesk:

@@ -348,6 +348,16 @@ def changed_since(conn: sqlite3.Connection, rev: int | None) -> tuple[int, list[
     return newest, list(dict.fromkeys(changed))
 
 
+def last_fid(conn: sqlite3.Connection) -> int:
+    """The newest case's feature id (0 without cases): cases above it arrived later."""
+    return conn.execute("SELECT coalesce(max(fid), 0) FROM cases").fetchone()[0]
+
+
+def units(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(code, name) of every unit, by code: the desk's unit filter."""
+    return [tuple(r) for r in conn.execute("SELECT code, name FROM units ORDER BY code")]
+
+
 def _with(f: Filter, **changes) -> Filter:
     values = {name: getattr(f, name) for name in Filter.__dataclass_fields__}
     values.update(changes)
