@@ -63,6 +63,8 @@ class CaseFilterBar(QWidget):
         grid.addWidget(self.grid, 1, 1)
         grid.addLayout(period, 1, 2, 1, 2)
         grid.addWidget(self.text, 2, 0, 1, 4)
+        for col in range(4):
+            grid.setColumnStretch(col, 1)
 
     def _checkable(self, name: str, items: dict, empty: str) -> QgsCheckableComboBox:
         box = QgsCheckableComboBox(self)
@@ -93,7 +95,7 @@ class CaseFilterBar(QWidget):
         edit = QgsDateEdit(self)
         edit.setObjectName(name)
         edit.setAllowNull(True)
-        edit.clear()
+        edit.clear()  # null: no bound (QGIS shows today's date greyed)
         edit.dateValueChanged.connect(self.emit_filter)
         return edit
 

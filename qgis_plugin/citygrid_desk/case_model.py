@@ -46,6 +46,11 @@ def light_names() -> dict:
     return {"green": tr("Green"), "yellow": tr("Yellow"), "red": tr("Red"), "none": tr("Untimed")}
 
 
+def _valid(parent) -> bool:
+    """Whether `parent` is a real index (a table's rows have none; None stands for the root)."""
+    return parent is not None and parent.isValid()
+
+
 def local_time(value, zone) -> str:
     return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
@@ -67,11 +72,11 @@ class CaseModel(QAbstractTableModel):
 
     # -- what the view asks -------------------------------------------------------------------------
 
-    def rowCount(self, parent=QModelIndex()):  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self.rows)
+    def rowCount(self, parent=None):  # noqa: N802 (Qt's name)
+        return 0 if _valid(parent) else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()):  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
+    def columnCount(self, parent=None):  # noqa: N802
+        return 0 if _valid(parent) else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
         if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
@@ -125,11 +130,11 @@ class CaseModel(QAbstractTableModel):
 
     # -- lazy fetching --------------------------------------------------------------------------------
 
-    def canFetchMore(self, parent=QModelIndex()):  # noqa: N802
-        return not parent.isValid() and self._more
+    def canFetchMore(self, parent=None):  # noqa: N802
+        return not _valid(parent) and self._more
 
-    def fetchMore(self, parent=QModelIndex()):  # noqa: N802
-        if parent.isValid() or not self._more:
+    def fetchMore(self, parent=None):  # noqa: N802
+        if _valid(parent) or not self._more:
             return
         rows = casebook.page(self.session.centre, self.filter, after=self._after, limit=self.page_size,
                              order=self.order)

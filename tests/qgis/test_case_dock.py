@@ -2,29 +2,43 @@
 """The case desk in a real QGIS (pytest-qgis): filters, lazy pages, map <-> table selection, cases another
 connection brings in, and a close that leaves nothing behind."""
 
+import importlib
 import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import centre_fixture as cf
 import pytest
 
-import centre_fixture as cf
 from citygrid.loop import casebook, workflow
 from citygrid.store import db
 
 qgis_core = pytest.importorskip("qgis.core")
 pytestmark = pytest.mark.qgis
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "qgis_plugin"))
 
 from qgis.gui import QgsDockWidget  # noqa: E402
 from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt, QTranslator  # noqa: E402
 from qgis.PyQt.QtWidgets import QApplication  # noqa: E402
 
-from citygrid_desk import case_dock, case_model  # noqa: E402
-from citygrid_desk.session import DeskSession  # noqa: E402
+case_dock = case_model = DeskSession = None  # the working tree's modules, while this file's tests run
+
+
+@pytest.fixture(scope="module", autouse=True)
+def desk_modules():
+    """The plugin from the working tree, imported for this module only: test_desk_plugin imports the
+    built zip's `citygrid_desk` and must not find this one in sys.modules."""
+    global case_dock, case_model, DeskSession
+    sys.path.insert(0, str(ROOT / "qgis_plugin"))
+    case_dock = importlib.import_module("citygrid_desk.case_dock")
+    case_model = importlib.import_module("citygrid_desk.case_model")
+    DeskSession = importlib.import_module("citygrid_desk.session").DeskSession
+    yield
+    for name in [n for n in sys.modules if n == "citygrid_desk" or n.startswith("citygrid_desk.")]:
+        del sys.modules[name]
+    sys.path.remove(str(ROOT / "qgis_plugin"))
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 GRIDS = list(cf.GRIDS)
@@ -217,7 +231,7 @@ def test_close_leaves_no_dock_timer_menu_entry_or_connection(qgis_iface, session
 
 
 def test_the_plugin_builds_the_case_desk_when_a_centre_opens():
-    from citygrid_desk import plugin
+    plugin = importlib.import_module("citygrid_desk.plugin")
     assert case_dock.CaseDesk in plugin.part_classes()
 
 
