@@ -72,7 +72,8 @@ def expected(conn, f, now):
                   f.class_key is None or (c["kind"], c["class_code"]) == f.class_key,
                   f.reported_from is None or c["reported_at"] >= db_time(f.reported_from),
                   f.reported_to is None or c["reported_at"] < db_time(f.reported_to),
-                  not text or any(text in (c[k] or "").lower() for k in ("case_no", "description", "address")),
+                  not text or (c["case_no"].startswith(text) if casebook._is_number(text) else
+                               any(text in (c[k] or "").lower() for k in ("case_no", "description", "address"))),
                   not f.fids or c["fid"] in f.fids]
         return all(checks)
 
@@ -99,6 +100,10 @@ FILTERS = [
     casebook.Filter(text="缺失_a"),
     casebook.Filter(text="%"),
     casebook.Filter(text="_"),
+    casebook.Filter(text="20261123"),
+    casebook.Filter(text="2026112300003"),
+    casebook.Filter(text="2026112300003", statuses=("closed",)),
+    casebook.Filter(text="0000"),  # short digits are free text: a substring anywhere
 ]
 
 
@@ -108,6 +113,23 @@ def test_filters_select_what_the_rows_say(book, f):
     want = expected(book, f, now)
     assert casebook.count(book, f, now=now) == len(want)
     assert sorted(r["case_no"] for r in casebook.page(book, f, now=now)) == want
+
+
+def test_eight_digits_or_more_are_a_case_number_prefix_read_from_its_index(book):
+    f = casebook.Filter(text="2026112300")
+    assert casebook.plan(book, f) == "number" and casebook.plan(book, f, order=None) == "number"
+    plan = explain(book, *casebook.sql(f, driver="number"))
+    assert "sqlite_autoindex_cases" in plan and "SCAN c" not in plan
+    assert casebook.count(book, f) == 10
+
+
+def test_a_capped_count_stops_at_the_cap(book):
+    assert casebook.count(book, casebook.Filter(text="平江"), cap=3) <= 3
+    assert casebook.count(book, casebook.Filter(), cap=4) == 4
+    assert casebook.count(book, casebook.Filter(lights=("green", "red", "none")), cap=2,
+                          now=T0 + timedelta(minutes=5)) == 2
+    assert casebook.count(book, casebook.Filter(unit_code="HW"), cap=100) == casebook.count(book, casebook.Filter(
+        unit_code="HW"))
 
 
 def test_text_wildcards_are_plain_characters(book):

@@ -23,6 +23,7 @@ from .texts import tr
 POLL_MS = 3000          # how often the desk reads the sync change log
 CLOSE_SCALE = 5000      # a case selected on a city-wide map is shown at this scale
 FAR_SCALE = 20000
+COUNT_CAP = 10_001      # a free-text count stops here ("more than 10,000 cases")
 
 
 class CaseDock(QgsDockWidget):
@@ -90,11 +91,13 @@ class CaseDock(QgsDockWidget):
 
     def update_count(self) -> None:
         try:
-            total = casebook.count(self.session.centre, self.model.filter)
+            cap = COUNT_CAP if self.model.filter.text else None  # free text is read row by row
+            total = casebook.count(self.session.centre, self.model.filter, now=self.model.now, cap=cap)
         except Problem as problem:
             self.show_refusal(problem)
             return
-        text = tr("{count} cases").format(count=f"{total:,}")
+        text = tr("{count} cases").format(count=f"{total:,}") if cap is None or total < cap else \
+            tr("more than {count} cases").format(count=f"{cap - 1:,}")
         if self.model.filter.fids:
             text += " · " + tr("the map's selection")
         self.count_label.setText(text)

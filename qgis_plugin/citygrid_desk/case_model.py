@@ -67,6 +67,7 @@ class CaseModel(QAbstractTableModel):
         self.new: set = set()      # case numbers that arrived while the desk was open, not yet seen
         self._more = True
         self._after = None         # the last fetched row's key: the next page starts after it
+        self.now = None            # the lights' moment: None is the present (a benchmark pins it)
         self._zone = times.zone(db.meta(session.centre, "timezone", times.DEFAULT_ZONE))
         self.last_fid = casebook.last_fid(session.centre)  # cases above it arrived while the desk is open
 
@@ -137,7 +138,7 @@ class CaseModel(QAbstractTableModel):
         if _valid(parent) or not self._more:
             return
         rows = casebook.page(self.session.centre, self.filter, after=self._after, limit=self.page_size,
-                             order=self.order)
+                             order=self.order, now=self.now)
         self._more = len(rows) == self.page_size
         self._after = rows[-1]["key"] if rows else self._after
         rows = [r for r in rows if r["case_no"] not in self.index_of]  # brought in at the top already
@@ -194,7 +195,7 @@ class CaseModel(QAbstractTableModel):
         opened. Returns the case numbers marked new."""
         try:
             fresh = {r["case_no"]: r for r in casebook.rows(self.session.centre, self.filter, case_nos,
-                                                            order=self.order)}
+                                                            order=self.order, now=self.now)}
         except Problem:
             return []
         for case_no in case_nos:

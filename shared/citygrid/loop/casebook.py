@@ -35,6 +35,7 @@ ORDERS = {  # name -> (key columns, descending); each has an index that yields i
     "case_no_asc": (("case_no",), False),
 }
 PAGE = 200
+NUMBER_DIGITS = 8  # free text of this many digits or more is a case number (prefix), not a phrase
 _CLOSED = "(" + ", ".join(f"'{s}'" for s in deadlines.CLOSED_STATUSES) + ")"
 _STEP = "(" + ", ".join(f"'{s}'" for s in deadlines.STEP_STATUSES) + ")"
 # each light as SQL over the indexed (status, deadline_at) and (status, step_due_at); yellow and green
@@ -52,7 +53,7 @@ _LIGHT_SQL = {k: v % ((_STEP,) if k != "none" else (_CLOSED, _STEP)) for k, v in
 # a status's 860k closed cases over a month's 40k); when every one holds more, walking the order's own
 # index and stopping after a page is cheaper than sorting them all.
 _CAP = 20_000
-_DRIVERS = ("fids", "unit", "grid", "period", "lights", "statuses")
+_DRIVERS = ("fids", "number", "unit", "grid", "period", "lights", "statuses")
 _SELECT = """SELECT c.fid, c.case_no, c.status, c.kind, c.class_code, k.minor_name, c.grid_code, c.unit_code,
   u.name, c.source, c.reported_at, c.deadline_at, c.flags
 FROM cases c LEFT JOIN classes k ON k.kind = c.kind AND k.code = c.class_code
@@ -161,7 +162,10 @@ def _where(f: Filter, now_text: str, driver: str | None = None) -> tuple[list, d
         if value is not None:
             terms.append(f"{p('period', 'order')}c.reported_at {op} :{bound}")
             params[bound] = times.to_db(value)
-    if f.text:
+    if _is_number(f.text):  # a case number or its first digits: the case_no index's range
+        terms.append(f"{p('number', 'order')}c.case_no >= :number_lo AND {p('number', 'order')}c.case_no < :number_hi")
+        params["number_lo"], params["number_hi"] = f.text, f.text + ":"  # ':' follows '9'
+    elif f.text:
         terms.append("(c.case_no LIKE :text ESCAPE '\\' OR c.description LIKE :text ESCAPE '\\' "
                      "OR c.address LIKE :text ESCAPE '\\')")
         params["text"] = _like(f.text)
@@ -173,7 +177,7 @@ def _where(f: Filter, now_text: str, driver: str | None = None) -> tuple[list, d
 
 def _offered(f: Filter) -> list[str]:
     """The drivers `f` offers: its conditions an index can find."""
-    has = {"fids": bool(f.fids), "unit": f.unit_code is not None, "grid": f.grid_code is not None,
+    has = {"fids": bool(f.fids), "number": _is_number(f.text), "unit": f.unit_code is not None, "grid": f.grid_code is not None,
            "period": f.reported_from is not None or f.reported_to is not None,
            "lights": bool(f.lights) and "none" not in f.lights, "statuses": bool(f.statuses)}
     return [d for d in _DRIVERS if has[d]]
@@ -201,12 +205,18 @@ def _plan(conn: sqlite3.Connection, f: Filter, now_text: str, order: str | None)
 _EMPTY = {"statuses": (), "lights": (), "unit_code": None, "grid_code": None, "source": None, "class_key": None,
           "reported_from": None, "reported_to": None, "text": "", "fids": ()}
 _ALONE = {  # a driver's own condition: the filter with every other field emptied
+    "number": lambda f: {**_EMPTY, "text": f.text},
     "unit": lambda f: {**_EMPTY, "unit_code": f.unit_code, "statuses": f.statuses},
     "grid": lambda f: {**_EMPTY, "grid_code": f.grid_code},
     "period": lambda f: {**_EMPTY, "reported_from": f.reported_from, "reported_to": f.reported_to},
     "lights": lambda f: {**_EMPTY, "lights": f.lights},
     "statuses": lambda f: {**_EMPTY, "statuses": f.statuses},
 }
+
+
+def _is_number(text: str) -> bool:
+    """Whether free text is read as a case number's first digits (8 or more digits: a date at least)."""
+    return len(text) >= NUMBER_DIGITS and text.isascii() and text.isdigit()
 
 
 def _exact(f: Filter) -> bool:
@@ -272,20 +282,25 @@ def plan(conn: sqlite3.Connection, f: Filter, *, order: str | None = "reported_d
 
 # -- reading --------------------------------------------------------------------------------------
 
-def count(conn: sqlite3.Connection, f: Filter, *, now: datetime | None = None) -> int:
-    """How many cases `f` selects at `now` (default: the present)."""
+def count(conn: sqlite3.Connection, f: Filter, *, now: datetime | None = None, cap: int | None = None) -> int:
+    """How many cases `f` selects at `now` (default: the present); with `cap`, counting stops there
+    (free text is read row by row: "more than 10,000" is found in a fraction of the city)."""
     now = _now(now)
     if not _exact(f):
         query, params = count_sql(f, now=now, driver=plan(conn, f, order=None, now=now))
+        if cap is not None:
+            query = query.replace("SELECT count(*) FROM", "SELECT count(*) FROM (SELECT 1 FROM", 1) \
+                + f" LIMIT {int(cap)})"
         return conn.execute(query, params).fetchone()[0]
     exact = {"green", "yellow"} & set(f.lights)
     plain = tuple(light for light in f.lights if light not in exact)
-    total = count(conn, _with(f, lights=plain), now=now) if plain else 0
+    total = count(conn, _with(f, lights=plain), now=now, cap=cap) if plain else 0
     candidates = _with(f, lights=("green",))  # SQL's "open and not yet due": green or yellow
     query, params = sql(candidates, order="case_no_asc", limit=-1, now=now, driver="lights")
     case_nos = [r[1] for r in conn.execute(query, params)]
     lights = _lights(conn, case_nos, now)
-    return total + sum(1 for c in case_nos if lights.get(c) in exact)
+    total += sum(1 for c in case_nos if lights.get(c) in exact)
+    return total if cap is None else min(total, cap)
 
 
 def page(conn: sqlite3.Connection, f: Filter, *, after=None, limit: int = PAGE, order: str = "reported_desc",

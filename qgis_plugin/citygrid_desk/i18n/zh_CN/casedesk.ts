@@ -196,12 +196,16 @@
         <translation>案件台</translation>
     </message>
     <message>
+        <source>the map's selection</source>
+        <translation>地图所选</translation>
+    </message>
+    <message>
         <source>{count} cases</source>
         <translation>共 {count} 件</translation>
     </message>
     <message>
-        <source>the map's selection</source>
-        <translation>地图所选</translation>
+        <source>more than {count} cases</source>
+        <translation>超过 {count} 件</translation>
     </message>
 </context>
 </TS>
