@@ -111,6 +111,14 @@ def test_free_text_waits_for_a_pause_then_filters(desk, session):
     assert shown_case_nos(desk.dock.model) == [case_no]
 
 
+def test_a_free_text_count_stops_at_the_cap(desk, monkeypatch):
+    monkeypatch.setattr(case_dock, "COUNT_CAP", 4)
+    desk.dock.filters.text.setValue("路边")  # every case's description (centre_fixture.case_at)
+    desk.dock.filters.debounce.timeout.emit()
+    assert desk.dock.count_label.text() == "more than 3 cases"
+    assert len(desk.dock.model.rows) == len(PLAN)
+
+
 def test_a_period_that_ends_before_it_starts_is_a_clear_message_and_keeps_the_table(desk):
     bar = desk.dock.filters
     bar.date_from.setDate(_qdate(2026, 11, 24))
