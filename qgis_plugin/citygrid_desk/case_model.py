@@ -11,6 +11,7 @@ from __future__ import annotations
 from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, Qt
 from qgis.PyQt.QtGui import QBrush, QColor, QFont
 
+from . import case_words
 from .core import Problem, casebook, db, times
 from .texts import tr
 
@@ -28,22 +29,15 @@ def headers() -> dict:
 
 
 def status_names() -> dict:
-    return {"reported": tr("Reported"), "verifying": tr("Being verified"),
-            "pending_register": tr("Awaiting registration"), "rejected": tr("Not accepted"),
-            "registered": tr("Registered, awaiting dispatch"), "dispatched": tr("Dispatched, in disposal"),
-            "returned": tr("Returned"), "disposed": tr("Disposed, awaiting check"), "checking": tr("Being checked"),
-            "check_passed": tr("Check passed"), "closed": tr("Closed"), "voided": tr("Voided"),
-            "parked": tr("Parked")}
+    return {code: case_words.status(code) for code in casebook.STATUSES}
 
 
 def source_names() -> dict:
-    return {"collector": tr("Collector's report"), "public": tr("Public report"), "hotline": tr("Hotline"),
-            "video": tr("Video capture"), "leader": tr("Leader's referral"), "media": tr("Media"),
-            "app": tr("WeChat / app")}
+    return {code: case_words.source(code) for code in casebook.SOURCES}
 
 
 def light_names() -> dict:
-    return {"green": tr("Green"), "yellow": tr("Yellow"), "red": tr("Red"), "none": tr("Untimed")}
+    return {code: case_words.light(None if code == "none" else code) for code in casebook.LIGHTS}
 
 
 def _valid(parent) -> bool:

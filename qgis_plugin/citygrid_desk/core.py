@@ -22,8 +22,8 @@ import importlib
 # Every core module a part of the desk uses, by its name in the core (add here, import from here).
 MODULES = ("messages", "problems", "times", "crs", "codes", "store.db", "store.blobs", "store.gpkg",
            "loop.accounts", "loop.transitions", "loop.workflow", "loop.tasks", "loop.deadlines",
-           "loop.geocode", "loop.dictionaries", "loop.evaluation", "loop.casebook", "admin.importer", "admin.source",
-           "admin.components", "admin.export")
+           "loop.geocode", "loop.dictionaries", "loop.evaluation", "admin.importer", "admin.source",
+           "admin.components", "admin.export", "loop.casefile", "loop.intake", "loop.assignments", "loop.casebook")
 _loaded = {name: importlib.import_module(f"{_core.__name__}.{name}") for name in MODULES}
 messages, problems, times, crs, codes = (_loaded[n] for n in ("messages", "problems", "times", "crs", "codes"))
 db, blobs, gpkg = (_loaded[f"store.{n}"] for n in ("db", "blobs", "gpkg"))
@@ -32,6 +32,8 @@ accounts, transitions, workflow, tasks, deadlines, geocode, dictionaries, evalua
                                    "dictionaries", "evaluation", "casebook"))
 importer, source, components, export = (_loaded[f"admin.{n}"] for n in ("importer", "source", "components",
                                                                           "export"))
+casefile = _loaded["loop.casefile"]
+intake, assignments = (_loaded[f"loop.{n}"] for n in ("intake", "assignments"))
 Problem = problems.Problem
 
 __all__ = ["VENDORED", "MODULES", "Problem", *(n.split(".")[-1] for n in MODULES)]

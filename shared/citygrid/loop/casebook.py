@@ -28,6 +28,7 @@ from ..store import schema_v1
 from . import deadlines, workflow
 
 LIGHTS = ("green", "yellow", "red", "none")
+STATUSES, SOURCES = schema_v1.STATUSES, schema_v1.SOURCES  # what a filter may name
 ORDERS = {  # name -> (key columns, descending); each has an index that yields its order
     "reported_desc": (("reported_at", "fid"), True),
     "reported_asc": (("reported_at", "fid"), False),
