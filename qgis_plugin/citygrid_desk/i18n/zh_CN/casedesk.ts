@@ -37,7 +37,7 @@
     </message>
     <message>
         <source>Deadline</source>
-        <translation>处置时限</translation>
+        <translation>处置截止时间</translation>
     </message>
     <message>
         <source>Flags</source>
