@@ -11,6 +11,7 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
 
 from .assignments_dock import Assignments
+from .case_dock import CaseDesk
 from .component_part import ComponentPart
 from .core import Problem, accounts, db
 from .intake_tool import IntakeTool
@@ -26,6 +27,7 @@ def part_classes() -> list:
     `(iface, session, menu)` that adds what the signed-in role may use (docks, actions, map tools)
     and removes exactly that in `close()`. Add one line per part here."""
     return [
+        CaseDesk,
         IntakeTool,
         Assignments,
         ComponentPart,

@@ -309,6 +309,10 @@ TEXTS: dict[str, str] = {
     "assignment.forbidden_role": "a {role} may not move collectors' grids (only {allowed})",
     "assignment.no_grids": "select the grids to assign on the grids layer first",
     "assignment.inactive_collector": "{username} is deactivated: activate the account before giving it grids",
+    # the case desk's case book (loop/casebook.py)
+    "casebook.bad_filter": "the case filter's {field} cannot be {value}",
+    "casebook.bad_period": "the period ends ({end}) before it starts ({start})",
+    "casebook.bad_order": "cases cannot be ordered by {order} (known: {known})",
 }
 
 
