@@ -8,6 +8,10 @@
 - `accounts`: users, roles, password hashes, the acting `Actor`; `dictionaries`: classes, registration
   conditions and time limits;
 - `geocode`: point → grid, case numbers, nearby components;
+- `casebook`: filtered, keyset-paged case reads for the centre's desk and the change log's new cases;
+- `casefile`: one case as a desk reads it (names, photos, choices) and previews of what an action writes;
+- `intake`: what a hotline report at a point starts from (grid, nearby components, address, channel);
+- `assignments`: collectors' load and moving grids between them (who may, logged for sync);
 - `evaluation`, `scoring`: indicators, composite scores and grades from the log.
 
 The loop reads and writes through `citygrid.store` and the base modules; it never imports sync or the
@@ -15,5 +19,5 @@ demo. Importing this package imports none of its modules: `from citygrid.loop im
 what the workflow needs, no more.
 """
 
-__all__ = ["accounts", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
-           "tasks", "transitions", "workflow"]
+__all__ = ["accounts", "assignments", "casebook", "casefile", "deadlines", "dictionaries", "evaluation", "geocode",
+           "intake", "scoring", "tasks", "transitions", "workflow"]
