@@ -21,7 +21,8 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from .core import Problem, dictionaries
+from . import case_words
+from .core import Problem, casebook, dictionaries
 from .texts import tr
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
@@ -40,17 +41,12 @@ def titles() -> dict[str, str]:
 
 
 def status_labels() -> dict[str, str]:
-    """Case statuses (the loop's values) in the user's language, in the loop's order."""
-    return {"reported": tr("Reported"), "verifying": tr("Verifying"), "pending_register": tr("To register"),
-            "rejected": tr("Not registered"), "registered": tr("Registered"), "dispatched": tr("Dispatched"),
-            "returned": tr("Returned"), "disposed": tr("Handled"), "checking": tr("Checking"),
-            "check_passed": tr("Check passed"), "closed": tr("Closed"), "voided": tr("Voided"),
-            "parked": tr("Parked")}
+    """Case statuses in the user's language, as the case desk names them, in the loop's order."""
+    return {code: case_words.status(code) for code in casebook.STATUSES}
 
 
 def source_labels() -> dict[str, str]:
-    return {"collector": tr("Collector"), "public": tr("Public"), "hotline": tr("Hotline"),
-            "video": tr("Video"), "leader": tr("Leader"), "media": tr("Media"), "app": tr("App")}
+    return {code: case_words.source(code) for code in casebook.SOURCES}
 
 
 def kind_labels() -> dict[str, str]:
@@ -163,6 +159,13 @@ def guard(layers: dict, role: str | None) -> None:
     """Cases read-only for everyone; the rest editable for the gis role only."""
     for table, layer in layers.items():
         layer.setReadOnly(table == "cases" or role != EDITOR_ROLE)
+
+
+def release(layers: dict) -> None:
+    """When the centre closes its layers stay in the project, the user's: all but cases become editable
+    again (cases stay read-only: their rows change through the loop, never from an attribute table)."""
+    for table, layer in layers.items():
+        layer.setReadOnly(table == "cases")
 
 
 # -- the group ----------------------------------------------------------------------------------

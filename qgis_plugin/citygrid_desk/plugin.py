@@ -167,6 +167,7 @@ class CitygridDesk:
         while self.parts:
             self.parts.pop().close()
         if self.session is not None:
+            desk_layers.release(self.session.layers)
             self.session.centre.close()
             self.session = None
         self.group = None

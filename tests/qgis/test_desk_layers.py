@@ -249,7 +249,7 @@ def _value_map(layer, field):
 def test_case_and_component_fields_have_value_maps_from_the_dictionaries(desk, centre):
     layers = _open(desk, centre)
     cases = layers["cases"]
-    assert _value_map(cases, "status")["dispatched"] == "Dispatched"
+    assert _value_map(cases, "status")["dispatched"] == "Dispatched, in disposal"  # the case desk's words
     assert _value_map(cases, "source")["hotline"] == "Hotline"
     assert _value_map(cases, "kind") == {"component": "Component", "event": "Event"}
     assert _value_map(cases, "unit_code") == {"SW": "市水务局", "HW": "环卫处", "PJ": "平江街道办事处"}
@@ -275,9 +275,9 @@ def chinese(tmp_path, monkeypatch):
 
 def test_under_zh_cn_value_maps_layer_names_and_legends_are_chinese(chinese, desk, centre):
     layers = _open(desk, centre)
-    assert _value_map(layers["cases"], "status")["dispatched"] == "已派遣"
+    assert _value_map(layers["cases"], "status")["dispatched"] == "已派遣，处置中"
     assert _value_map(layers["components"], "ObjState")["丢失"] == "丢失"
-    assert layers["cases"].name() == "案卷" and desk.group.children()[3].name() == "底图"
+    assert layers["cases"].name() == "案件" and desk.group.children()[3].name() == "底图"
     assert _rule_labels(layers["cases"])[2] == "已派遣、处置中"
 
 
@@ -301,6 +301,13 @@ def test_grids_and_components_are_editable_for_the_gis_role_only(desk, centre):
     desk.close_centre()
     layers = _open(desk, centre, "operator")
     assert all(layers[t].readOnly() for t in desk_layers.TABLES)
+
+
+def test_closing_the_centre_leaves_cases_read_only_and_gives_the_rest_back(desk, centre):
+    layers = _open(desk, centre, "operator")
+    desk.close_centre()
+    assert layers["cases"].readOnly()
+    assert not any(layers[t].readOnly() for t in desk_layers.TABLES if t != "cases")
 
 
 def test_a_refused_case_edit_leaves_the_file_unchanged(desk, centre):

@@ -5,7 +5,7 @@
     <name>citygrid_desk</name>
     <message>
         <source>Cases</source>
-        <translation>案卷</translation>
+        <translation>案件</translation>
     </message>
     <message>
         <source>Components</source>
@@ -32,84 +32,8 @@
         <translation>底图</translation>
     </message>
     <message>
-        <source>Reported</source>
-        <translation>已上报</translation>
-    </message>
-    <message>
-        <source>Verifying</source>
-        <translation>核实中</translation>
-    </message>
-    <message>
-        <source>To register</source>
-        <translation>待立案</translation>
-    </message>
-    <message>
-        <source>Not registered</source>
-        <translation>不予立案</translation>
-    </message>
-    <message>
-        <source>Registered</source>
-        <translation>已立案</translation>
-    </message>
-    <message>
-        <source>Dispatched</source>
-        <translation>已派遣</translation>
-    </message>
-    <message>
-        <source>Returned</source>
-        <translation>已回退</translation>
-    </message>
-    <message>
-        <source>Handled</source>
-        <translation>已处置</translation>
-    </message>
-    <message>
-        <source>Checking</source>
-        <translation>核查中</translation>
-    </message>
-    <message>
-        <source>Check passed</source>
-        <translation>核查通过</translation>
-    </message>
-    <message>
-        <source>Closed</source>
-        <translation>已结案</translation>
-    </message>
-    <message>
-        <source>Voided</source>
-        <translation>已作废</translation>
-    </message>
-    <message>
         <source>Parked</source>
-        <translation>挂账</translation>
-    </message>
-    <message>
-        <source>Collector</source>
-        <translation>监督员上报</translation>
-    </message>
-    <message>
-        <source>Public</source>
-        <translation>公众举报</translation>
-    </message>
-    <message>
-        <source>Hotline</source>
-        <translation>热线</translation>
-    </message>
-    <message>
-        <source>Video</source>
-        <translation>视频监控</translation>
-    </message>
-    <message>
-        <source>Leader</source>
-        <translation>领导交办</translation>
-    </message>
-    <message>
-        <source>Media</source>
-        <translation>媒体曝光</translation>
-    </message>
-    <message>
-        <source>App</source>
-        <translation>手机应用</translation>
+        <translation>已挂账</translation>
     </message>
     <message>
         <source>Component</source>
@@ -177,7 +101,7 @@
     </message>
     <message>
         <source>History</source>
-        <translation>历史案卷</translation>
+        <translation>历史案件</translation>
     </message>
     <message>
         <source>Other classes</source>
