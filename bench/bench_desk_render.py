@@ -138,9 +138,13 @@ def timings(path: str, size: QSize, rounds: int, layers_too: bool, images: Path 
               f"best styled/plain = {styled / plain:.2f}x")
         if images is not None:
             for mode in ("plain", "styled"):
-                render(sets[mode], extent, size, save=images / f"desk-render-{view.replace(' ', '-')}-{mode}.png")
+                render(sets[mode], extent, size, save=images / f"desk-render-{_slug(view)}-{mode}.png")
         if layers_too:
             print(f"{'':12s} each layer alone, plain/styled s: {per_layer(sets, extent, size)}")
+
+
+def _slug(view: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in view.replace(",", "")).replace(":", "-")
 
 
 def _list(values) -> str:

@@ -126,7 +126,7 @@ def cases_renderer() -> QgsRuleBasedRenderer:
             group.appendChild(_rule(text, _marker(shape, LIGHT_COLOURS[light], 3.4, outline, 0.3), CASE_LIGHT[light]))
         group.appendChild(_rule("on time", _marker(shape, LIGHT_COLOURS["green"], 3.4, outline, 0.3), is_else=True))
         root.appendChild(group)
-    root.appendChild(_rule("Parked", _marker(Shape.Circle, "#ffffff", 2.6, "#5e3c99", 0.5), "\"status\" = 'parked'"))
+    root.appendChild(_rule("Parked", _marker(Shape.Circle, "#ffffff", 1.8, "#8073ac", 0.35), "\"status\" = 'parked'"))
     history = _rule("History", None, max_denominator=CLOSED_FROM, is_else=True)
     history.appendChild(_rule("Closed", _marker(Shape.Circle, "#9e9e9e", 1.4, "#9e9e9e", 0), "\"status\" = 'closed'"))
     history.appendChild(_rule("Voided, not registered", _marker(Shape.Cross2, "#b0b0b0", 1.6, "#b0b0b0", 0.3),
@@ -189,8 +189,7 @@ def style_components(layer):
 
 
 def style_grids(layer):
-    symbol = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#7b3294", "outline_width": "0.35",
-                                         "outline_style": "dash"})
+    symbol = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#a98cc8", "outline_width": "0.25"})
     layer.renderer().setSymbol(symbol)
     layer.setLabeling(_labels("code", 8, "#7b3294", GRID_LABELS_FROM, QgsPalLayerSettings.OverPoint))
     layer.setLabelsEnabled(True)
