@@ -8,12 +8,14 @@
 - `accounts`: users, roles, password hashes, the acting `Actor`; `dictionaries`: classes, registration
   conditions and time limits;
 - `geocode`: point → grid, case numbers, nearby components;
-- `evaluation`, `scoring`: indicators, composite scores and grades from the log.
+- `evaluation`, `scoring`: indicators, composite scores and grades from the log; `periods`: a period
+  written in one field (year, month, day, FROM/TO);
+- `coverage`: the centre's CRS and the extent of a collector's grids (offline basemaps).
 
 The loop reads and writes through `citygrid.store` and the base modules; it never imports sync or the
 demo. Importing this package imports none of its modules: `from citygrid.loop import workflow` loads
 what the workflow needs, no more.
 """
 
-__all__ = ["accounts", "deadlines", "dictionaries", "evaluation", "geocode", "scoring",
+__all__ = ["accounts", "coverage", "deadlines", "dictionaries", "evaluation", "geocode", "periods", "scoring",
            "tasks", "transitions", "workflow"]
