@@ -4,9 +4,9 @@ grids' extent (with a margin), and an evaluation period written in one field."""
 
 from datetime import date, datetime
 
+import centre_fixture
 import pytest
 
-import centre_fixture
 from citygrid.loop import accounts, coverage, periods
 from citygrid.messages import message
 from citygrid.problems import Problem
