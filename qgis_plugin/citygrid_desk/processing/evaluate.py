@@ -43,7 +43,7 @@ def table_fields(counts, rates) -> QgsFields:
     for name in ("kind", "id", "name"):
         fields.append(QgsField(name, QVariant.String))
     for name in counts:
-        fields.append(QgsField(name, QVariant.LongLong))
+        fields.append(QgsField(name, QVariant.Int))
     for name in (*rates, "score"):
         fields.append(QgsField(name, QVariant.Double))
     for name in ("grade", "colour"):

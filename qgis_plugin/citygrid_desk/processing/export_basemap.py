@@ -76,9 +76,13 @@ def run_tiles(project: QgsProject, extent: QgsReferencedRectangle, zooms: tuple[
                           is_child_algorithm=True)
 
 
-def tile_count(path: str) -> int:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def finish(path: str, name: str, description: str) -> int:
+    """Name the written MBTiles a base layer (the tiles algorithm names it after the temporary file);
+    its tile count."""
+    conn = sqlite3.connect(path, isolation_level=None)
     try:
+        for key, value in (("name", name), ("description", description), ("type", "baselayer")):
+            conn.execute("UPDATE metadata SET value = ? WHERE name = ?", (value, key))
         return conn.execute("SELECT count(*) FROM tiles").fetchone()[0]
     finally:
         conn.close()
@@ -126,7 +130,8 @@ class ExportBasemap(CentreAlgorithm):
                       context, feedback)
             if feedback.isCanceled():
                 return {}
-            tiles = tile_count(part)
+            tiles = finish(part, Path(output).stem, self.tr("Offline basemap of {collector}").format(
+                collector=username))
             os.replace(part, output)
         finally:
             project.clear()

@@ -119,5 +119,9 @@
         <source>citygrid digital city management</source>
         <translation>数字城管</translation>
     </message>
+    <message>
+        <source>Offline basemap of {collector}</source>
+        <translation>{collector} 的离线底图</translation>
+    </message>
 </context>
 </TS>
