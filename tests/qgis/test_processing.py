@@ -2,11 +2,14 @@
 """The Processing provider `citygrid`: its algorithms on small centres, bad input refused with the
 core's coded messages, the provider added and removed with the plugin, and qgis_process running it."""
 
+import csv
 import importlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import centre_fixture
@@ -315,3 +318,59 @@ def test_export_basemap_says_so_when_qgis_has_no_tiles_algorithm(processing, dem
                                                               "MAX_ZOOM": 14, "OUTPUT": str(tmp_path / "x.mbtiles")})
     assert message == "this QGIS has no XYZ tiles (MBTiles) algorithm (looked for nothere:tiles)"
     assert list(tmp_path.iterdir()) == []
+
+
+# --- qgis_process -------------------------------------------------------------------------------
+
+def qgis_process() -> str:
+    """Debian's qgis_process binary: its /usr/bin/qgis_process wrapper adds QGIS_OPTS from
+    /etc/default/qgis (--noversioncheck, meant for the desktop), which qgis_process 3.22 refuses."""
+    found = shutil.which("qgis_process.bin") or shutil.which("qgis_process")
+    if found is None:
+        pytest.skip("qgis_process is not installed")
+    return found
+
+
+@pytest.fixture(scope="module")
+def qgis_home(tmp_path_factory):
+    """A QGIS settings folder (QGIS_CUSTOM_CONFIG_PATH; the default is ~/.local/share/QGIS/QGIS3) whose
+    default profile has the built plugin installed and enabled: qgis_process 3.22 loads the enabled
+    plugins with hasProcessingProvider=yes and calls only their initProcessing()."""
+    home = tmp_path_factory.mktemp("qgis-settings")
+    profile = home / "profiles" / "default"
+    (profile / "python" / "plugins").mkdir(parents=True)
+    (profile / "QGIS").mkdir()
+    (profile / "QGIS" / "QGIS3.ini").write_text("[PythonPlugins]\ncitygrid_desk=true\n")
+    built = home / "citygrid_desk.zip"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_plugin_zip.py"), "--out", str(built)],
+                   check=True, capture_output=True)
+    zipfile.ZipFile(built).extractall(profile / "python" / "plugins")
+    return home
+
+
+def run_qgis_process(home, *args) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DISPLAY", "QGIS_OPTIONS_PATH")}
+    env.update(QGIS_CUSTOM_CONFIG_PATH=str(home), QT_QPA_PLATFORM="offscreen", LC_ALL="C.UTF-8", LANG="C.UTF-8")
+    return subprocess.run([qgis_process(), *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.mark.slow
+def test_qgis_process_runs_citygrid_evaluate_from_the_installed_plugin(qgis_home, worked, tmp_path):
+    listed = run_qgis_process(qgis_home, "plugins")
+    assert "* citygrid_desk" in listed.stdout, listed.stdout + listed.stderr
+    out = tmp_path / "units.csv"
+    done = run_qgis_process(qgis_home, "run", "citygrid:evaluate", "--", f"CENTRE={worked}", "PERIOD=2026-11",
+                            "OBJECT=0", f"OUTPUT={out}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[:4] == ["kind", "id", "name", "registered"]
+    assert {r["id"]: r["registered"] for r in rows} == {"HW": "1", "PJ": "0", "SW": "0"}
+
+
+@pytest.mark.slow
+def test_qgis_process_reports_a_bad_period_with_the_cores_message(qgis_home, worked, tmp_path):
+    done = run_qgis_process(qgis_home, "run", "citygrid:evaluate", "--", f"CENTRE={worked}", "PERIOD=2026-13",
+                            "OBJECT=0", f"OUTPUT={tmp_path / 'x.csv'}")
+    assert done.returncode != 0
+    assert "not a period: 2026-13" in done.stdout + done.stderr and "Traceback" not in done.stdout + done.stderr
