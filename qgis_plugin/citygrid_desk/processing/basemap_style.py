@@ -11,9 +11,9 @@ from qgis.core import QgsFillSymbol, QgsLineSymbol, QgsSingleSymbolRenderer, Qgs
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 # Bottom to top, each with its fallback: (symbol class, properties).
 LAYERS = {
-    "basemap_blocks": (QgsFillSymbol, {"color": "#f2efe9", "outline_color": "#dedad2", "outline_width": "0.1"}),
-    "basemap_water": (QgsFillSymbol, {"color": "#aad3df", "outline_style": "no"}),
-    "basemap_roads": (QgsLineSymbol, {"color": "#ffffff", "width": "0.8", "capstyle": "round"}),
+    "basemap_blocks": (QgsFillSymbol, {"color": "#f4f1ea", "outline_color": "#d6d0c4", "outline_width": "0.15"}),
+    "basemap_water": (QgsFillSymbol, {"color": "#a5cfe0", "outline_style": "no"}),
+    "basemap_roads": (QgsLineSymbol, {"color": "#f6c667", "width": "1.0", "capstyle": "round"}),
     "grids": (QgsFillSymbol, {"style": "no", "outline_color": "#c8553d", "outline_width": "0.4"}),
 }
 PLAIN = {"basemap_blocks": (QgsFillSymbol, {"color": "#cccccc"}), "basemap_water": (QgsFillSymbol, {"color": "#0000ff"}),

@@ -34,7 +34,7 @@ from .basemap_style import LAYERS, style
 
 TILES_ALGORITHMS = ("native:tilesxyzmbtiles", "qgis:tilesxyzmbtiles")  # newest name first
 MIN_ZOOM = 12  # a district at a glance; lower zooms are blank country for one collector
-BACKGROUND = "#f7f5f0"
+BACKGROUND = "#e6e2d9"  # the ground between blocks
 
 
 def tiles_algorithm() -> str:
