@@ -28,6 +28,16 @@ QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 X0, Y0 = centre_fixture.X0, centre_fixture.Y0
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _desk_imports_undone():
+    """This module imports the desk from the working tree: leave sys.modules as found, so that a
+    later test of the built zip (test_desk_plugin) imports the zip's own copy."""
+    before = {n for n in sys.modules if n.split(".")[0] == "citygrid_desk"}
+    yield
+    for name in [n for n in sys.modules if n.split(".")[0] == "citygrid_desk" and n not in before]:
+        del sys.modules[name]
+
+
 @pytest.fixture(scope="module")
 def processing(qgis_app):
     """QGIS's Processing framework with the citygrid provider (the desk's module from the working tree)."""
