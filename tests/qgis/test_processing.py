@@ -72,12 +72,13 @@ def english(monkeypatch):
 
 
 def points(crs_id: str, xys, *, bgid=None) -> "qgis_core.QgsVectorLayer":
-    """A memory point layer with a name and (optionally) a wrong BGID; None in `xys` = no geometry."""
-    layer = qgis_core.QgsVectorLayer(f"Point?crs={crs_id}&field=name:string&field=bgid:integer", "pts", "memory")
+    """A memory point layer with a name and, when given, a wrong integer bgid; None in `xys` = no geometry."""
+    fields = "&field=name:string" + ("" if bgid is None else "&field=bgid:integer")
+    layer = qgis_core.QgsVectorLayer(f"Point?crs={crs_id}{fields}", "pts", "memory")
     features = []
     for i, xy in enumerate(xys):
         feature = qgis_core.QgsFeature(layer.fields())
-        feature.setAttributes([f"p{i}", bgid])
+        feature.setAttributes([f"p{i}"] + ([] if bgid is None else [bgid]))
         if xy is not None:
             feature.setGeometry(qgis_core.QgsGeometry.fromPointXY(qgis_core.QgsPointXY(*xy)))
         features.append(feature)
@@ -137,7 +138,8 @@ def test_assign_grids_transforms_a_layer_in_another_crs_to_the_centres(processin
     lonlat = crs.to_lonlat(*centre_fixture.centre_point(code), 4549)
     layer = points("EPSG:4326", [lonlat])
     result = processing.run("citygrid:assign_grids", {"INPUT": layer, "CENTRE": str(centre), "OUTPUT": "memory:"})
-    assert [f["BGID"] for f in result["OUTPUT"].getFeatures()] == [code]  # added when the layer had none
+    assert [f.name() for f in result["OUTPUT"].fields()] == ["name", "BGID"]  # added when the layer had none
+    assert [f.attributes() for f in result["OUTPUT"].getFeatures()] == [["p0", code]]
     assert result["OUTPUT"].crs().authid() == "EPSG:4326" and result["OUTSIDE"] == 0
 
 

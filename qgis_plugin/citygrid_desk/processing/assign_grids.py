@@ -12,7 +12,6 @@ from __future__ import annotations
 from qgis.core import (
     QgsCoordinateTransform,
     QgsCsException,
-    QgsFeature,
     QgsFeatureSink,
     QgsField,
     QgsFields,
@@ -92,7 +91,8 @@ class AssignGrids(CentreAlgorithm):
                                               source.sourceCrs())
             if sink is None:
                 raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-            total, outside = self._assign(conn, source, (sink, fields, index), transform, feedback)
+            pad = fields.count() > source.fields().count()  # BGID added after the source's fields
+            total, outside = self._assign(conn, source, (sink, index, pad), transform, feedback)
         self._report(feedback, total, outside)
         return {self.OUTPUT: dest, self.OUTSIDE: outside}
 
@@ -113,22 +113,15 @@ class AssignGrids(CentreAlgorithm):
 
     @staticmethod
     def _write(conn, features, target, transform) -> int:
-        sink, fields, index = target
+        sink, index, pad = target
         points = [centre_point(f.geometry(), transform) for f in features]
         found = iter(geocode.grids_at(conn, [p for p in points if p is not None]))
         codes = [None if p is None else next(found) for p in points]
-        out = []
-        for feature, code in zip(features, codes, strict=True):
-            attributes = feature.attributes()
-            if index < len(attributes):
-                attributes[index] = code
-            else:
-                attributes.append(code)
-            written = QgsFeature(fields, feature.id())
-            written.setGeometry(feature.geometry())
-            written.setAttributes(attributes)
-            out.append(written)
-        sink.addFeatures(out, QgsFeatureSink.FastInsert)
+        for feature, code in zip(features, codes, strict=True):  # in place: attributes() costs 20 µs a feature
+            if pad:
+                feature.padAttributes(1)
+            feature.setAttribute(index, code)
+        sink.addFeatures(features, QgsFeatureSink.FastInsert)
         return codes.count(None)
 
     def _report(self, feedback, total: int, outside: int) -> None:
