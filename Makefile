@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The two README commands: `make demo` and `make test`.
+# The two README commands: `make demo` and `make test` (both install what a fresh Debian 12 lacks).
 SYSPY ?= /usr/bin/python3
 VENV  := .venv
 PY    := $(VENV)/bin/python
@@ -22,8 +22,10 @@ deps:
 $(DEMO): | setup
 	$(VENV)/bin/citygrid demo $(DEMO) --scale small --seed 1
 
-demo: setup $(DEMO)
-	@bash scripts/demo.sh $(DEMO)
+# all of it on a fresh Debian 12 machine: system packages (as root), the venv, the demo centre, then
+# the QGIS desk on it when there is a display, and the sync service (scripts/demo.sh)
+demo: deps setup $(DEMO)
+	@CITYGRID_CLI=$(VENV)/bin/citygrid bash scripts/demo.sh $(DEMO)
 
 test: deps setup
 	@bash scripts/run-tests.sh

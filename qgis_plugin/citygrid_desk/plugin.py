@@ -10,7 +10,11 @@ from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
 
+from .assignments_dock import Assignments
+from .case_dock import CaseDesk
+from .component_part import ComponentPart
 from .core import Problem, accounts, db
+from .intake_tool import IntakeTool
 from .processing.provider import CitygridProvider
 from .session import DeskSession, show_problem
 from .texts import locale, tr
@@ -23,7 +27,12 @@ def part_classes() -> list:
     """The desk's parts, built when a centre opens, in menu order. A part is a class taking
     `(iface, session, menu)` that adds what the signed-in role may use (docks, actions, map tools)
     and removes exactly that in `close()`. Add one line per part here."""
-    return []
+    return [
+        CaseDesk,
+        IntakeTool,
+        Assignments,
+        ComponentPart,
+    ]
 
 
 class CitygridDesk:

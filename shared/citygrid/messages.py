@@ -293,6 +293,32 @@ TEXTS: dict[str, str] = {
     "desk.layer_without_crs": "the layer {layer} has no coordinate reference system: its points cannot be placed",
     "desk.no_tiles_algorithm": "this QGIS has no XYZ tiles (MBTiles) algorithm (looked for {names})",
     "desk.layer_unreadable": "QGIS cannot read the layer {layer} of {path}",
+    # the desk's components part (component maintenance and import for the gis role)
+    "desk.component_outside_grids": "outside every grid, saved without a grid code (BGID): {objids}",
+    "desk.import_cancelled": "the import was cancelled: nothing was written",
+    "desk.import_copy_failed": "QGIS could not copy the layer {layer} for the import: {reason}",
+    # launch: `citygrid desk` (the QGIS desktop with the desk plugin of the working tree)
+    "desk.no_qgis": "the QGIS desktop ({program}) is not installed: run `make deps` as root "
+                    "(Debian: apt-get install qgis)",
+    "desk.no_display": "no display to show QGIS on (DISPLAY and WAYLAND_DISPLAY are unset): run it in a "
+                       "desktop session, over `ssh -X`, or under xvfb-run",
+    "desk.no_checkout": "citygrid desk runs the desk plugin of a citygrid working tree and {root} is not one: "
+                        "install dist/citygrid_desk.zip in QGIS instead (Plugins ▸ Manage and Install Plugins ▸ "
+                        "Install from ZIP)",
+    "desk.plugin_in_the_way": "{path} is in the way: the profile has its own citygrid_desk plugin there; "
+                              "remove it or choose another --profile",
+    # desk: intake (hotline reports at a map point) and assignments (collectors' grids)
+    "intake.bad_channel": "{channel} is not a hotline this centre takes (known: {known})",
+    "intake.bad_caller": "the caller's name {value} is too long (at most {max} characters) or has < or >",
+    "intake.no_class": "pick the case's class from the list (type a code or a name to filter it)",
+    "intake.bad_phone": "{value} is not a phone number (digits, spaces, - and a leading +)",
+    "assignment.forbidden_role": "a {role} may not move collectors' grids (only {allowed})",
+    "assignment.no_grids": "select the grids to assign on the grids layer first",
+    "assignment.inactive_collector": "{username} is deactivated: activate the account before giving it grids",
+    # the case desk's case book (loop/casebook.py)
+    "casebook.bad_filter": "the case filter's {field} cannot be {value}",
+    "casebook.bad_period": "the period ends ({end}) before it starts ({start})",
+    "casebook.bad_order": "cases cannot be ordered by {order} (known: {known})",
 }
 
 

@@ -1,74 +1,93 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Desktop smoke test: the built zip installed in a throw-away profile of the real `qgis` binary."""
+"""Desktop tier: the built zip installed in a throw-away profile of the real `qgis` binary under Xvfb
+(tests/qgis/desktop.py), the demo centre opened with the centre's own accounts, screenshots kept in
+var/test-artifacts/ (desk-zh_CN.png, desk-en.png, desk-refused-zh_CN.png)."""
 
-import json
 import os
-import shutil
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
+from desktop import (
+    DESK_STATE,
+    OPEN_CENTRE,
+    SHOT,
+    START_UP_SCRIPT,
+    WRONG_PASSWORD,
+    available,
+    build_zip,
+    chinese_available,
+    install,
+    run,
+)
 
 from citygrid import demo
+from citygrid.commands import desk
+from citygrid.demo import org
 
 pytestmark = [pytest.mark.qgis, pytest.mark.slow,
-              pytest.mark.skipif(not (shutil.which("qgis") and shutil.which("xvfb-run")),
-                                 reason="needs Debian's qgis desktop and xvfb-run (make deps)")]
+              pytest.mark.skipif(not available(), reason="needs Debian's qgis desktop and xvfb-run (make deps)")]
 ROOT = Path(__file__).resolve().parents[2]
-SHOT = ROOT / "var" / "test-artifacts" / "desk-skeleton.png"
-
-SCRIPT = """
-import json, os
-from qgis.PyQt.QtCore import QTimer
-from qgis.core import QgsProject
-import qgis.utils
-
-def run():
-    out = {"loaded": "citygrid_desk" in qgis.utils.plugins, "available": qgis.utils.available_plugins}
-    try:
-        desk = qgis.utils.plugins["citygrid_desk"]
-        out["opened"] = desk.open_centre(CENTRE)
-        out["menus"] = [a.text() for a in qgis.utils.iface.mainWindow().menuBar().actions()]
-        out["layers"] = sorted((l.name(), l.isValid()) for l in QgsProject.instance().mapLayers().values())
-        qgis.utils.iface.mapCanvas().zoomToFullExtent()
-        QTimer.singleShot(2500, lambda: finish(out))
-    except Exception as exc:
-        out["error"] = repr(exc)
-        finish(out)
-
-def finish(out):
-    qgis.utils.iface.mainWindow().grab().save(SHOT)
-    with open(RESULT, "w") as f:
-        json.dump(out, f)
-    os._exit(0)
-
-QTimer.singleShot(1500, run)
-"""
+LAYERS = [["cases", True], ["components", True], ["grids", True]]
 
 
-def test_the_qgis_desktop_loads_the_zip_and_opens_the_demo_centre(tmp_path):
-    centre = tmp_path / "center.gpkg"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """(the demo centre, the built zip), made once for the module."""
+    tmp = tmp_path_factory.mktemp("desktop")
+    centre = tmp / "center.gpkg"
     demo.build(centre, scale=demo.scale("small"), seed=1)
-    built = tmp_path / "citygrid_desk.zip"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_plugin_zip.py"), "--out", str(built)], check=True)
-    profile = tmp_path / "profiles" / "default"
-    zipfile.ZipFile(built).extractall(profile / "python" / "plugins")
-    (profile / "QGIS").mkdir(parents=True)
-    (profile / "QGIS" / "QGIS3.ini").write_text("[PythonPlugins]\ncitygrid_desk=true\n\n[locale]\nuserLocale=zh_CN\n"
-                                                "overrideFlag=true\n")
-    SHOT.parent.mkdir(parents=True, exist_ok=True)
-    result = tmp_path / "result.json"
-    script = tmp_path / "smoke.py"
-    script.write_text(f"CENTRE = {str(centre)!r}\nSHOT = {str(SHOT)!r}\nRESULT = {str(result)!r}\n" + SCRIPT)
-    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "PYTHONPATH")}
-    subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "qgis", "--profiles-path",
-                    str(tmp_path), "--nologo", "--noversioncheck", "--code", str(script)],
-                   env=env, timeout=180, capture_output=True)
-    out = json.loads(result.read_text())
-    assert out.get("loaded") and out.get("opened"), out
-    chinese = bool(shutil.which("lrelease") or shutil.which("lrelease-qt5"))  # else no .qm: English
-    assert ("数字城管" if chinese else "citygrid") in out["menus"], out["menus"]
-    assert out["layers"] == [["cases", True], ["components", True], ["grids", True]]
-    assert SHOT.stat().st_size > 10_000
+    return centre, build_zip(tmp / "citygrid_desk.zip")
+
+
+def values(centre, **more):
+    return {"CENTRE": str(centre), "USERNAME": "operator", "PASSWORD": org.PASSWORD, **more}
+
+
+def test_the_zh_cn_desktop_loads_the_zip_and_opens_the_demo_centre_signed_in(built, tmp_path):
+    centre, zip_path = built
+    profiles = install(zip_path, tmp_path / "profiles", lang="zh_CN")
+    out = run(profiles, [OPEN_CENTRE, SHOT], values(centre, SHOT_NAME="desk-zh_CN.png"))
+    assert out["errors"] == [] and out["loaded"] and out["opened"], out
+    assert out["role"] == "operator"
+    assert ("数字城管" if chinese_available() else "citygrid") in out["menus"], out["menus"]
+    assert "工程(&J)" in out["menus"] or "工程(J)" in "".join(out["menus"]), out["menus"]  # QGIS itself in Chinese
+    assert LAYERS == [layer for layer in out["layers"] if layer[0] in ("cases", "components", "grids")]
+    assert [w[0] for w in out["windows"]] == ["QgisApp"], out["windows"]  # no dialog left open
+    assert _size(out["shots"]["desk-zh_CN.png"]) > 50_000
+
+
+def test_the_english_desktop_opens_the_demo_centre_signed_in(built, tmp_path):
+    centre, zip_path = built
+    profiles = install(zip_path, tmp_path / "profiles", lang="en")
+    out = run(profiles, [OPEN_CENTRE, SHOT], values(centre, USERNAME="leader", SHOT_NAME="desk-en.png"))
+    assert out["errors"] == [] and out["opened"] and out["role"] == "leader", out
+    assert "citygrid" in out["menus"] and "Pro&ject" in out["menus"], out["menus"]
+    assert _size(out["shots"]["desk-en.png"]) > 50_000
+
+
+def test_a_wrong_password_is_refused_with_a_message_and_nothing_opened(built, tmp_path):
+    centre, zip_path = built
+    profiles = install(zip_path, tmp_path / "profiles", lang="zh_CN")
+    out = run(profiles, [WRONG_PASSWORD], values(centre, REFUSAL_SHOT="desk-refused-zh_CN.png"))
+    assert out["errors"] == [] and out["wrong_opened"] is False, out
+    assert out["refusal"] and "Traceback" not in out["refusal"], out
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in out["refusal"]), out["refusal"]
+
+
+def test_citygrid_desk_starts_qgis_with_the_working_tree_plugin_signed_in(built, tmp_path):
+    """The profile, start-up script and environment `citygrid desk --user operator` prepares, in the real QGIS
+    (the harness only adds its steps after the start-up script)."""
+    centre, _zip = built
+    launch = desk.prepare(centre, user="operator", profiles=tmp_path / "profiles",
+                          environ={**os.environ, "DISPLAY": ":0", "CITYGRID_PASSWORD": org.PASSWORD})
+    out = run(tmp_path / "profiles", [START_UP_SCRIPT, DESK_STATE, SHOT],
+              {"START_UP": str(launch.script), "SHOT_NAME": "desk-command-zh_CN.png"}, env=launch.env)
+    assert out["errors"] == [] and out["opened"] and out["role"] == "operator", out
+    assert Path(out["plugin_file"]).resolve().parent == ROOT / "qgis_plugin" / "citygrid_desk"
+    assert out["password_in_env"] is False
+    assert ("数字城管" if chinese_available() else "citygrid") in out["menus"], out["menus"]
+    assert LAYERS == [layer for layer in out["layers"] if layer[0] in ("cases", "components", "grids")]
+
+
+def _size(path) -> int:
+    return Path(path).stat().st_size

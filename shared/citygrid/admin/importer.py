@@ -256,14 +256,25 @@ def _check_and_write(conn, checker, rows, result: ImportResult, skip_bad: bool, 
         result.written = True
 
 
+# target fields a source must map: all of REQUIRED[kind], and at least one of ONE_OF[kind]
+REQUIRED = {"regions": ("code",), "units": ("code",), "grids": ("code",), "components": ()}
+ONE_OF = {"components": ("ObjID", "class_code", "ObjName")}
+
+
+def required(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the target fields a mapping must have, the ones of which it must have one) for `kind`."""
+    _check_kind(kind)
+    return REQUIRED[kind], ONE_OF.get(kind, ())
+
+
 def _require(kind: str, columns: dict, reader) -> None:
-    need = {"regions": ("code",), "units": ("code",), "grids": ("code",)}.get(kind, ())
-    for target in need:
+    all_of, one_of = required(kind)
+    for target in all_of:
         if target not in columns:
             raise Problem("import.missing_field", field=target, aliases=", ".join(ALIASES[kind][target]),
                           known=", ".join(reader.fields) or "-")
-    if kind == "components" and not ({"ObjID", "class_code", "ObjName"} & set(columns)):
-        raise Problem("import.missing_field", field="ObjID", aliases=", ".join(ALIASES[kind]["ObjID"]),
+    if one_of and not set(one_of) & set(columns):
+        raise Problem("import.missing_field", field=one_of[0], aliases=", ".join(ALIASES[kind][one_of[0]]),
                       known=", ".join(reader.fields) or "-")
 
 

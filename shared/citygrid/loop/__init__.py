@@ -8,6 +8,10 @@
 - `accounts`: users, roles, password hashes, the acting `Actor`; `dictionaries`: classes, registration
   conditions and time limits;
 - `geocode`: point → grid, case numbers, nearby components;
+- `casebook`: filtered, keyset-paged case reads for the centre's desk and the change log's new cases;
+- `casefile`: one case as a desk reads it (names, photos, choices) and previews of what an action writes;
+- `intake`: what a hotline report at a point starts from (grid, nearby components, address, channel);
+- `assignments`: collectors' load and moving grids between them (who may, logged for sync);
 - `evaluation`, `scoring`: indicators, composite scores and grades from the log; `periods`: a period
   written in one field (year, month, day, FROM/TO);
 - `coverage`: the centre's CRS and the extent of a collector's grids (offline basemaps).
@@ -17,5 +21,5 @@ demo. Importing this package imports none of its modules: `from citygrid.loop im
 what the workflow needs, no more.
 """
 
-__all__ = ["accounts", "coverage", "deadlines", "dictionaries", "evaluation", "geocode", "periods", "scoring",
-           "tasks", "transitions", "workflow"]
+__all__ = ["accounts", "assignments", "casebook", "casefile", "coverage", "deadlines", "dictionaries", "evaluation",
+           "geocode", "intake", "periods", "scoring", "tasks", "transitions", "workflow"]
