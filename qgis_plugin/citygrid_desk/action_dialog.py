@@ -29,7 +29,7 @@ from qgis.PyQt.QtWidgets import (
 
 from . import case_words
 from .core import Problem, accounts, casefile, dictionaries, tasks, times, workflow
-from .texts import tr
+from .texts import name_buttons, tr
 
 COLLECTOR_ACTIONS = ("send_verify", "send_check", "reassign_task")
 TIME_ACTIONS = ("extend", "request_extension")
@@ -60,6 +60,7 @@ class ActionDialog(QDialog):
         self.note.setFixedHeight(70)
         self.form.addRow(tr("Reason (required)") if action in NEEDS_REASON else tr("Note"), self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        name_buttons(buttons)
         buttons.button(QDialogButtonBox.Ok).setText(case_words.action(action))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

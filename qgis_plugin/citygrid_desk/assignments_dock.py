@@ -37,6 +37,10 @@ class Assignments:
         if assignments.may_assign(session.actor):
             self.dock = AssignmentsDock(iface, session)
             iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+            desk = iface.mainWindow().findChild(QDockWidget, "CitygridCaseDesk")
+            if desk is not None:  # a tab beside the case desk: both keep the full height
+                iface.mainWindow().tabifyDockWidget(desk, self.dock)
+                desk.raise_()
 
     def close(self):
         if self.dock is not None:

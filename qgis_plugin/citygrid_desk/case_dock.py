@@ -144,8 +144,8 @@ class CaseDock(QgsDockWidget):
         return True
 
     def refresh_case(self, case_no: str) -> None:
-        """After an action in the detail pane: the case's row as the store has it now."""
-        self.model.bring_in([case_no])
+        """After an action in the detail pane: the case's row as the store has it now, kept in view."""
+        self.model.bring_in([case_no], keep=[case_no])
         self.update_count()
 
 

@@ -183,13 +183,18 @@ class CaseModel(QAbstractTableModel):
         if row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
-    def bring_in(self, case_nos: list) -> list:
+    def bring_in(self, case_nos: list, keep=()) -> list:
         """Refresh the given cases (changed in the store): rows the filter still selects are updated,
-        others leave; cases not shown yet go to the top, marked new when they arrived after the desk
-        opened. Returns the case numbers marked new."""
+        others leave — except those in `keep` (the case the user just acted on stays in view, updated,
+        until the filter changes); cases not shown yet go to the top, marked new when they arrived
+        after the desk opened. Returns the case numbers marked new."""
         try:
             fresh = {r["case_no"]: r for r in casebook.rows(self.session.centre, self.filter, case_nos,
                                                             order=self.order, now=self.now)}
+            kept = [c for c in keep if c not in fresh and c in self.index_of]
+            if kept:
+                fresh.update((r["case_no"], r) for r in casebook.rows(self.session.centre, casebook.Filter(), kept,
+                                                                      order=self.order, now=self.now))
         except Problem:
             return []
         for case_no in case_nos:

@@ -18,7 +18,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .core import Problem, dictionaries, intake, workflow
-from .texts import tr
+from .texts import name_buttons, tr
 
 
 class IntakeDialog(QDialog):
@@ -67,6 +67,7 @@ class IntakeDialog(QDialog):
 
     def _lay_out(self, form):
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        name_buttons(buttons)
         buttons.button(QDialogButtonBox.Ok).setText(tr("Register"))
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)

@@ -15,7 +15,7 @@ from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtGui import QImage, QImageReader, QPixmap
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout
 
-from .texts import tr
+from .texts import name_buttons, tr
 
 FULL = 2048  # the longest side of the "full size" view; a phone photo is 4000 px, a screen 1600-2560
 MAX_PIXELS = {b"jpeg": 400_000_000, b"jpg": 400_000_000}  # decoded scaled by libjpeg
@@ -56,6 +56,7 @@ class PhotoDialog(QDialog):
         scroll.setWidget(self.picture)
         scroll.setAlignment(Qt.AlignCenter)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        name_buttons(buttons)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)

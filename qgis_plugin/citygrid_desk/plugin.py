@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsLayerTreeGroup, QgsVectorLayer
+from qgis.core import QgsApplication, QgsLayerTreeGroup, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
@@ -17,6 +17,7 @@ from .case_dock import CaseDesk
 from .component_part import ComponentPart
 from .core import Problem, db, sessions
 from .intake_tool import IntakeTool
+from .processing.provider import CitygridProvider
 from .session import DeskSession, show_problem
 from .texts import locale, tr
 
@@ -48,6 +49,7 @@ class CitygridDesk:
         self.parts: list = []    # the parts built for the open centre (see part_classes)
         self.group: QgsLayerTreeGroup | None = None
         self._pin: QgsVectorLayer | None = None
+        self.provider: CitygridProvider | None = None  # the Processing provider `citygrid`
 
     @property
     def centre(self):
@@ -63,8 +65,15 @@ class CitygridDesk:
     def tr(text: str) -> str:
         return tr(text)
 
+    def initProcessing(self):  # noqa: N802 (QGIS's name: qgis_process calls only this)
+        if self.translator is None:
+            self._install_translator()
+        if self.provider is None:
+            self.provider = CitygridProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
     def initGui(self):  # noqa: N802 (QGIS's name)
-        self._install_translator()
+        self.initProcessing()
         self.menu = QMenu(self.tr("citygrid"), self.iface.mainWindow())
         self.menu.setObjectName("CitygridMenu")
         self.open_action = QAction(QIcon(str(HERE / "icon.svg")), self.tr("Open centre…"), self.iface.mainWindow())
@@ -88,6 +97,9 @@ class CitygridDesk:
             self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
             self.menu.deleteLater()
             self.menu = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
             self.translator = None

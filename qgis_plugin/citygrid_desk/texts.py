@@ -22,3 +22,15 @@ def tr(text: str) -> str:
 def locale() -> str:
     """The core's language code for QGIS's locale: zh_CN for any Chinese locale, else en."""
     return "zh_CN" if QgsApplication.locale().lower().startswith("zh") else "en"
+
+
+def name_buttons(box) -> None:
+    """Standard dialog buttons in the user's language: Qt's own translations are not always loaded
+    (QGIS 3.22 in Chinese still says "Cancel"), so the desk names them itself."""
+    from qgis.PyQt.QtWidgets import QDialogButtonBox
+
+    for which, text in ((QDialogButtonBox.Ok, tr("OK")), (QDialogButtonBox.Cancel, tr("Cancel")),
+                        (QDialogButtonBox.Close, tr("Close"))):
+        button = box.button(which)
+        if button is not None and button.text().replace("&", "") in ("OK", "Cancel", "Close"):
+            button.setText(text)

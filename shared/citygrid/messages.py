@@ -287,6 +287,12 @@ TEXTS: dict[str, str] = {
     "demo.bad_fraction": "bad fraction {fraction} (a number above 0 and at most 1)",
     "demo.bad_seed": "bad seed {seed} (a whole number, 0 or more)",
     "demo.no_event_conditions": "the class tables have no registration condition for any event class",
+    # the desk's Processing provider (issue 11, part processing)
+    "coverage.no_grids": "{username} ({role}) has no unit grids assigned: nothing to cover",
+    "periods.bad_period": "not a period: {value} (a year 2026, a month 2026-10, a day 2026-10-07 or FROM/TO)",
+    "desk.layer_without_crs": "the layer {layer} has no coordinate reference system: its points cannot be placed",
+    "desk.no_tiles_algorithm": "this QGIS has no XYZ tiles (MBTiles) algorithm (looked for {names})",
+    "desk.layer_unreadable": "QGIS cannot read the layer {layer} of {path}",
     # the desk's components part (component maintenance and import for the gis role)
     "desk.component_outside_grids": "outside every grid, saved without a grid code (BGID): {objids}",
     "desk.import_cancelled": "the import was cancelled: nothing was written",

@@ -71,6 +71,7 @@ def _print_accounts(path: Path) -> None:
     print("\n" + _("photos: {folder}").format(folder=blobs.store_for(path).root))
     end = demo_history.NOW.astimezone(demo_history.SUZHOU)
     print(_("the history ends at {end} (Asia/Shanghai)").format(end=f"{end:%Y-%m-%d %H:%M}"))
-    print("\n" + _("open it in QGIS: Layer ▸ Add Layer ▸ Add Vector Layer… ▸ {path} and pick the layers "
-                   "{layers} (EPSG:4549, CGCS2000 3-degree Gauss-Krüger CM 120E); "
-                   "or drag the file onto the map.").format(path=path, layers=QGIS_LAYERS))
+    print("\n" + _("open it in the desk: citygrid desk {path} (QGIS with the citygrid desk plugin, "
+                   "signed in with an account above); or in plain QGIS: Layer ▸ Add Layer ▸ Add Vector "
+                   "Layer… ▸ {path} and pick the layers {layers} (EPSG:4549, CGCS2000 3-degree "
+                   "Gauss-Krüger CM 120E).").format(path=path, layers=QGIS_LAYERS))

@@ -12,12 +12,14 @@
 - `casefile`: one case as a desk reads it (names, photos, choices) and previews of what an action writes;
 - `intake`: what a hotline report at a point starts from (grid, nearby components, address, channel);
 - `assignments`: collectors' load and moving grids between them (who may, logged for sync);
-- `evaluation`, `scoring`: indicators, composite scores and grades from the log.
+- `evaluation`, `scoring`: indicators, composite scores and grades from the log; `periods`: a period
+  written in one field (year, month, day, FROM/TO);
+- `coverage`: the centre's CRS and the extent of a collector's grids (offline basemaps).
 
 The loop reads and writes through `citygrid.store` and the base modules; it never imports sync or the
 demo. Importing this package imports none of its modules: `from citygrid.loop import workflow` loads
 what the workflow needs, no more.
 """
 
-__all__ = ["accounts", "assignments", "casebook", "casefile", "deadlines", "dictionaries", "evaluation", "geocode",
-           "intake", "scoring", "tasks", "transitions", "workflow"]
+__all__ = ["accounts", "assignments", "casebook", "casefile", "coverage", "deadlines", "dictionaries", "evaluation",
+           "geocode", "intake", "periods", "scoring", "tasks", "transitions", "workflow"]

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The Processing provider `citygrid`, registered by the plugin in initProcessing()/initGui() and
+removed in unload()."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from ..texts import tr
+from .algorithm import ICON
+from .assign_grids import AssignGrids
+from .evaluate import Evaluate
+from .export_basemap import ExportBasemap
+
+ALGORITHMS = (AssignGrids, Evaluate, ExportBasemap)
+
+
+class CitygridProvider(QgsProcessingProvider):
+    def id(self) -> str:
+        return "citygrid"
+
+    def name(self) -> str:
+        return tr("citygrid")
+
+    def longName(self) -> str:  # noqa: N802 (QGIS's name)
+        return tr("citygrid digital city management")
+
+    def icon(self) -> QIcon:
+        return QIcon(str(ICON))
+
+    def svgIconPath(self) -> str:  # noqa: N802 (QGIS's name)
+        return str(ICON)
+
+    def loadAlgorithms(self):  # noqa: N802 (QGIS's name)
+        for algorithm in ALGORITHMS:
+            self.addAlgorithm(algorithm())
