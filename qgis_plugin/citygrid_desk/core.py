@@ -24,7 +24,7 @@ MODULES = ("messages", "problems", "times", "crs", "codes", "store.db", "store.b
            "loop.accounts", "loop.transitions", "loop.workflow", "loop.tasks", "loop.deadlines",
            "loop.geocode", "loop.dictionaries", "loop.evaluation", "admin.importer", "admin.source",
            "admin.components", "admin.export", "loop.casefile", "loop.intake", "loop.assignments", "loop.casebook",
-           "loop.coverage", "loop.periods")
+           "loop.coverage", "loop.periods", "sync.sessions")
 _loaded = {name: importlib.import_module(f"{_core.__name__}.{name}") for name in MODULES}
 messages, problems, times, crs, codes = (_loaded[n] for n in ("messages", "problems", "times", "crs", "codes"))
 db, blobs, gpkg = (_loaded[f"store.{n}"] for n in ("db", "blobs", "gpkg"))
@@ -36,6 +36,7 @@ importer, source, components, export = (_loaded[f"admin.{n}"] for n in ("importe
 coverage, periods = (_loaded[f"loop.{n}"] for n in ("coverage", "periods"))  # the Processing provider
 casefile = _loaded["loop.casefile"]
 intake, assignments = (_loaded[f"loop.{n}"] for n in ("intake", "assignments"))
+sessions = _loaded["sync.sessions"]
 Problem = problems.Problem
 
 __all__ = ["VENDORED", "MODULES", "Problem", *(n.split(".")[-1] for n in MODULES)]

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsApplication, QgsLayerTreeGroup, QgsProject, QgsVectorLayer
+from qgis.core import QgsApplication, QgsLayerTreeGroup, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
 
+from . import layers as desk_layers
+from . import signin_dialog
 from .assignments_dock import Assignments
 from .case_dock import CaseDesk
 from .component_part import ComponentPart
-from .core import Problem, accounts, db
+from .core import Problem, db, sessions
 from .intake_tool import IntakeTool
 from .processing.provider import CitygridProvider
 from .session import DeskSession, show_problem
 from .texts import locale, tr
 
 HERE = Path(__file__).resolve().parent
-LAYERS = ("cases", "components", "grids")  # top to bottom in the layer tree
+DEVICE_ID = "qgis-desk"  # how the desk's sign-ins are recorded (login_attempts.device_id)
 
 
 def part_classes() -> list:
@@ -120,7 +122,8 @@ class CitygridDesk:
             self.open_centre(path)
 
     def open_centre(self, path, username=None, password=None) -> bool:
-        """Open the centre at `path` and add its layers in one group; a refusal is shown, nothing added.
+        """Open the centre at `path`, sign in (the dialog asks when no `username` is given) and add its
+        layers in one group; a refusal is shown, a cancelled sign-in is quiet: either way nothing is added.
 
         QGIS's layers are opened (and read once) before the core's connection, and one stays pinned
         while the core's connection lives: GDAL opens and closes a file to identify it, and closing
@@ -129,48 +132,54 @@ class CitygridDesk:
         after the core's connection made one, fails with "unable to open database file".
         """
         try:
-            self._open(str(path), username, password)
+            opened = self._open(str(path), username, password)
         except Problem as problem:
             self.close_centre()
             self.show_problem(problem)
             return False
-        return True
+        if not opened:
+            self.close_centre()
+        return opened
 
-    def _open(self, path, username, password):
+    def _open(self, path, username, password) -> bool:
         problem = db.identify(path).problem()  # refuse a foreign file before GDAL or SQLite write to it
         if problem is not None:
             raise problem
         self.close_centre()
-        layers = [QgsVectorLayer(f"{path}|layername={name}", name, "ogr") for name in LAYERS]
-        bad = [layer.name() for layer in layers if not layer.isValid() or layer.featureCount() < 0]
-        if bad:
-            raise Problem("desk.layer_invalid", path=path, layers=", ".join(bad))
-        self._pin = QgsVectorLayer(f"{path}|layername=grids", "citygrid-pin", "ogr")
-        self._pin.featureCount()
+        layers = desk_layers.open_layers(path)
+        self._pin = desk_layers.pin(path)
         self.session = DeskSession(path, db.open_centre(path))
-        if username is not None:
-            self.session.actor = accounts.authenticate(self.session.centre, username, password or "")
-        self._add_group(Path(path).stem, layers)
-        self.session.layers = {layer.name(): layer for layer in layers}
+        self.session.actor = self._sign_in(path, username, password)
+        if self.session.actor is None:
+            return False  # the user cancelled the sign-in
+        desk_layers.dress(layers, self.session.centre, self.session.role)
+        self.group = desk_layers.add_group(Path(path).stem, layers)
+        self.session.layers = layers
         self._build_parts()
+        return True
+
+    def _sign_in(self, path, username, password):
+        """The signed-in actor (the core throttles failures), or None when the dialog was cancelled."""
+        centre = self.session.centre
+
+        def check(name, secret):
+            return sessions.sign_in(centre, name, secret or "", DEVICE_ID)
+
+        if username is not None:
+            return check(username, password)
+        title = db.meta(centre, "center_name", "") or Path(path).stem
+        return signin_dialog.ask(self.iface.mainWindow(), title, check)
 
     def _build_parts(self):
         for part in part_classes():
             self.parts.append(part(self.iface, self.session, self.menu))
-
-    def _add_group(self, title, layers):
-        project = QgsProject.instance()
-        root = project.layerTreeRoot()
-        self.group = root.insertGroup(0, self.tr("citygrid centre: {name}").format(name=title))
-        for layer in layers:
-            project.addMapLayer(layer, False)
-            self.group.addLayer(layer)
 
     def close_centre(self):
         """Close the parts and the core's connection (the layers stay in the project: they are the user's now)."""
         while self.parts:
             self.parts.pop().close()
         if self.session is not None:
+            desk_layers.release(self.session.layers)
             self.session.centre.close()
             self.session = None
         self.group = None

@@ -319,6 +319,8 @@ TEXTS: dict[str, str] = {
     "casebook.bad_filter": "the case filter's {field} cannot be {value}",
     "casebook.bad_period": "the period ends ({end}) before it starts ({start})",
     "casebook.bad_order": "cases cannot be ordered by {order} (known: {known})",
+    # the desk's layers (issue 11, part layers)
+    "desk.style_failed": "the style of the layer {table} cannot be loaded: {reason}",
 }
 
 

@@ -179,7 +179,8 @@ def open_centre():
     desk = plugins["citygrid_desk"]
     out["role"] = None if desk.actor is None else desk.actor.role
     out["menus"] = [a.text() for a in iface.mainWindow().menuBar().actions()]
-    out["layers"] = sorted([l.name(), l.isValid()] for l in QgsProject.instance().mapLayers().values())
+    out["layers"] = sorted([l.customProperty("citygrid/table", l.name()), l.isValid()]
+                           for l in QgsProject.instance().mapLayers().values())
     out["docks"] = sorted(d.objectName() for d in iface.mainWindow().findChildren(QDockWidget) if d.isVisible())
     iface.mapCanvas().zoomToFullExtent()
 '''
@@ -207,7 +208,8 @@ def desk_state():
     out["role"] = None if desk is None or desk.actor is None else desk.actor.role
     out["password_in_env"] = "CITYGRID_PASSWORD" in os.environ
     out["menus"] = [a.text() for a in iface.mainWindow().menuBar().actions()]
-    out["layers"] = sorted([l.name(), l.isValid()] for l in QgsProject.instance().mapLayers().values())
+    out["layers"] = sorted([l.customProperty("citygrid/table", l.name()), l.isValid()]
+                           for l in QgsProject.instance().mapLayers().values())
     out["docks"] = sorted(d.objectName() for d in iface.mainWindow().findChildren(QDockWidget) if d.isVisible())
 '''
 

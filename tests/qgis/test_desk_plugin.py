@@ -108,13 +108,13 @@ def test_init_gui_adds_the_citygrid_menu_with_open_centre(desk, qgis_iface):
     assert [a.objectName() for a in desk.menu.actions()] == ["CitygridOpenCentre"]
 
 
-def test_open_centre_adds_one_group_with_the_three_valid_layers(desk, small_centre, shown):
-    assert desk.open_centre(small_centre) is True, shown
+def test_open_centre_adds_one_group_with_the_six_valid_layers(desk, small_centre, shown):
+    assert desk.open_centre(small_centre, "operator", "operator-pass-1") is True, shown
     root = qgis_core.QgsProject.instance().layerTreeRoot()
     groups = root.findGroups()
     assert len(groups) == 1 and groups[0] is desk.group
     layers = [node.layer() for node in desk.group.findLayers()]
-    assert [lyr.name() for lyr in layers] == ["cases", "components", "grids"]
+    assert [lyr.name() for lyr in layers] == ["Cases", "Components", "Unit grids", "Roads", "Water", "Blocks"]
     assert all(lyr.isValid() for lyr in layers)
     assert layers[2].featureCount() == 1
     assert desk.centre.execute("SELECT count(*) FROM grids").fetchone()[0] == 1
@@ -154,7 +154,7 @@ def test_unload_leaves_the_menu_bar_as_it_was(desk_module, qgis_iface, small_cen
     before = _menu_titles(qgis_iface)
     plugin = desk_module.classFactory(qgis_iface)
     plugin.initGui()
-    assert plugin.open_centre(small_centre)
+    assert plugin.open_centre(small_centre, "operator", "operator-pass-1")
     action = plugin.open_action
     plugin.unload()
     assert _menu_titles(qgis_iface) == before
@@ -169,8 +169,11 @@ def test_unload_leaves_the_menu_bar_as_it_was(desk_module, qgis_iface, small_cen
 def test_open_centre_action_asks_for_a_file_and_opens_it(desk, small_centre, shown, monkeypatch):
     dialog = importlib.import_module("citygrid_desk.plugin").QFileDialog
     monkeypatch.setattr(dialog, "getOpenFileName", lambda *a, **k: (str(small_centre), ""))
+    signin = importlib.import_module("citygrid_desk.signin_dialog")
+    monkeypatch.setattr(signin, "ask", lambda parent, title, check: check("operator", "operator-pass-1"))
     desk.open_action.trigger()
-    assert desk.centre is not None and len(desk.group.findLayers()) == 3
+    assert desk.centre is not None and len(desk.group.findLayers()) == 6
+    assert desk.actor.role == "operator"
 
 
 def test_the_plugin_imports_qt_only_through_qgis_pyqt():

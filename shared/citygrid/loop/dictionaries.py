@@ -320,3 +320,8 @@ def condition(conn: sqlite3.Connection, kind: str, class_code: str, condition_id
         raise Problem("dictionary.unknown_condition", kind=kind, class_code=str(class_code),
                       condition_id=condition_id)
     return _condition_of(row)
+
+
+def unit_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """{unit code: name} of every unit, retired ones too (old cases name them), ordered by code."""
+    return dict(conn.execute("SELECT code, name FROM units ORDER BY code").fetchall())
