@@ -18,7 +18,6 @@ qgis_core = pytest.importorskip("qgis.core")
 pytestmark = pytest.mark.qgis
 
 import citygrid_desk  # noqa: E402  (the working tree's plugin: pytest's pythonpath)
-from citygrid_desk import plugin as plugin_module  # noqa: E402
 from qgis.core import QgsApplication, QgsProject  # noqa: E402
 from qgis.PyQt.QtCore import QEvent  # noqa: E402
 from qgis.PyQt.QtWidgets import QAction, QApplication, QDockWidget, QMessageBox, QToolBar  # noqa: E402
@@ -71,39 +70,37 @@ def _providers() -> set:
     return {p.id() for p in QgsApplication.processingRegistry().providers()}
 
 
-BARE = []  # receivers of the cases layer's selectionChanged when the desk has built no part
-
-
-@pytest.fixture(autouse=True)
-def bare_receivers(qgis_iface, qgis_new_project, centre, monkeypatch):
-    if not BARE:
-        with monkeypatch.context() as m:
-            m.setattr(plugin_module, "part_classes", lambda: [])
-            plugin = citygrid_desk.classFactory(qgis_iface)
-            plugin.initGui()
-            assert plugin.open_centre(str(centre), "leader", cf.PASSWORD)
-            cases = plugin.session.layers["cases"]
-            BARE.append(cases.receivers(cases.selectionChanged))
-            plugin.unload()
-            QgsProject.instance().removeAllMapLayers()
+def _bare_receivers(desk, centre, monkeypatch) -> int:
+    """Receivers of the cases layer's selectionChanged when the desk builds no part (QGIS's own)."""
+    with monkeypatch.context() as m:
+        # the module the desk was built from (other test modules re-import the working-tree plugin)
+        m.setattr(sys.modules[type(desk).__module__], "part_classes", lambda: [])
+        assert desk.open_centre(str(centre), "leader", cf.PASSWORD)
+        cases = desk.session.layers["cases"]
+        bare = cases.receivers(cases.selectionChanged)
+        desk.close_centre()
+        QgsProject.instance().removeAllMapLayers()
+    return bare
 
 
 @pytest.mark.parametrize("role", sorted(DOCKS))
-def test_each_role_gets_its_docks_and_unload_leaves_nothing_behind(desk, centre, qgis_iface, shown, role):
+def test_each_role_gets_its_docks_and_unload_leaves_nothing_behind(desk, centre, qgis_iface, shown, role,
+                                                                   monkeypatch):
+    bare = _bare_receivers(desk, centre, monkeypatch)
     assert desk.open_centre(str(centre), role, cf.PASSWORD), shown
     assert desk.actor.role == role
     assert _citygrid_docks(qgis_iface) == DOCKS[role]
     assert "citygrid" in _providers()
     cases = desk.session.layers["cases"]
     canvas = qgis_iface.mapCanvas()
-    assert cases.receivers(cases.selectionChanged) > BARE[0]
+    assert cases.receivers(cases.selectionChanged) > bare
     desk.unload()
     QApplication.processEvents()
     assert _citygrid_docks(qgis_iface) == set()
     assert _citygrid_actions(qgis_iface) == []
     assert "citygrid" not in _providers()
     assert canvas.mapTool() is None or "citygrid" not in type(canvas.mapTool()).__module__
-    assert cases.receivers(cases.selectionChanged) == BARE[0]  # the desk's map sync is disconnected
+    assert cases.receivers(cases.selectionChanged) == bare  # the desk's map sync is disconnected
     assert desk.session is None and desk.parts == []
 
 
