@@ -73,8 +73,9 @@ class CaseDock(QgsDockWidget):
         splitter.setObjectName("CaseDeskSplitter")
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)  # the detail pane (actions, fields, photos, timeline) gets more
+        splitter.setSizes([280, 420])
         layout.addWidget(splitter, 1)
         self.setWidget(body)
 
