@@ -71,6 +71,7 @@ def main(argv=None) -> int:
           f"  x{med / base[1]:.1f} QGIS   target < 300 ms   rows {model.rowCount()}")
     for name, f in filters(conn, now):
         show(session, model, name, f, now, base[0], args.repeat)
+    del model, layer  # Qt objects go before QGIS does (else a crash at exit)
     app.exitQgis()
     return 0
 
