@@ -87,6 +87,26 @@ def test_dry_run_of_a_void_without_reason_is_refused(built):
     assert refused.value.code == "case.reason_required"
 
 
+def test_rework_preview_is_what_the_leaders_rework_then_writes_and_writes_nothing(built):
+    case_no = cf.case_at(built, "check_passed", at=AT)
+    leader, before, changes = accounts.actor(built, "leader"), _count(built, "case_events"), built.total_changes
+    cols = casefile.preview_rework(built, case_no, leader, LATER)
+    assert (cols["status"], cols["unit_code"], cols["rework_count"]) == ("dispatched", "HW", 1)
+    assert _count(built, "case_events") == before and built.total_changes == changes
+    workflow.act(built, case_no, "rework", leader, at=LATER, note="未清运干净")
+    row = workflow.case_row(built, case_no)
+    assert (row["deadline_at"], row["unit_code"], row["rework_count"]) == (cols["deadline_at"], "HW", 1)
+
+
+def test_rework_preview_refuses_a_wrong_role_and_a_case_not_passed(built):
+    passed, checking = cf.case_at(built, "check_passed", at=AT), cf.case_at(built, "checking", at=AT)
+    for case_no, who, code in ((passed, "dispatcher", "case.forbidden_role"),
+                               (checking, "leader", "case.illegal_transition")):
+        with pytest.raises(Problem) as refused:
+            casefile.preview_rework(built, case_no, accounts.actor(built, who), LATER)
+        assert refused.value.code == code
+
+
 def test_preview_deadline_uses_the_cases_condition_by_default(built):
     case_no = cf.case_at(built, "registered", at=AT)
     expected = casefile.preview_deadline(built, case_no, at=LATER)

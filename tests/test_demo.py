@@ -206,7 +206,7 @@ def test_collector01_has_open_check_and_verify_tasks(conn):
 def test_the_history_has_reworks_returns_extensions_and_late_disposals(conn):
     actions = dict(conn.execute("SELECT action, count(*) FROM case_events GROUP BY action"))
     for action in ("report", "send_verify", "verify_confirmed", "register", "dispatch", "return", "extend",
-                   "report_disposal", "check_pass", "check_fail", "close", "park", "void", "reject"):
+                   "report_disposal", "check_pass", "check_fail", "rework", "close", "park", "void", "reject"):
         assert actions.get(action, 0) > 0, action
     late = conn.execute("SELECT count(*) FROM case_events WHERE action = 'report_disposal' AND at > due_at")
     assert late.fetchone()[0] > 0
@@ -309,7 +309,7 @@ def test_the_bulk_path_writes_exactly_the_rows_of_the_workflow_path(tmp_path):
 # the actions the demo's cases take: every effect of the table the history shows
 DEMO_ACTIONS = {"accept", "reject", "send_verify", "verify_confirmed", "verify_not_found", "register", "dispatch",
                 "request_return", "return", "request_extension", "extend", "report_disposal", "send_check",
-                "check_pass", "check_fail", "close", "park", "restore", "void"}
+                "check_pass", "check_fail", "rework", "close", "park", "restore", "void"}
 
 
 def _scripts():
@@ -319,7 +319,8 @@ def _scripts():
     return plain + [S(intake="reject"), S("hotline", found=False), S(register="reject"), S(register="void"),
                     S(wrong=True), S(park="park"), S(park="restore"), S(extend=True), S(late=True), S(fails=1),
                     S(fails=2), S("public", wrong=True, park="restore", extend=True, late=True, fails=2),
-                    S(wrong=True, extend=True, fails=1), S("app", park="restore", late=True)]
+                    S(wrong=True, extend=True, fails=1), S("app", park="restore", late=True), S(sent_back=True),
+                    S("hotline", fails=1, sent_back=True)]
 
 
 def test_the_bulk_path_writes_exactly_the_rows_of_the_workflow_path_on_every_branch(tmp_path, monkeypatch):

@@ -24,12 +24,12 @@ ACTORS = {"report": ("col1", "collector"), "accept": ("op1", "operator"), "send_
           "reject": ("op1", "operator"), "register": ("ld1", "leader"), "dispatch": ("dp1", "dispatcher"),
           "return": ("dp1", "dispatcher"), "report_disposal": ("unit-user", "unit"),
           "send_check": ("op1", "operator"), "check_pass": ("col1", "collector"),
-          "check_fail": ("col1", "collector"), "close": ("ld1", "leader"), "park": ("dp1", "dispatcher"),
+          "check_fail": ("col1", "collector"), "rework": ("ld1", "leader"), "close": ("ld1", "leader"), "park": ("dp1", "dispatcher"),
           "void": ("ld1", "leader")}
 TO = {"report": "reported", "accept": "pending_register", "send_verify": "verifying",
       "verify_confirmed": "pending_register", "verify_not_found": "rejected", "reject": "rejected",
       "register": "registered", "dispatch": "dispatched", "return": "returned", "report_disposal": "disposed",
-      "send_check": "checking", "check_pass": "check_passed", "check_fail": "dispatched", "close": "closed",
+      "send_check": "checking", "check_pass": "check_passed", "check_fail": "dispatched", "rework": "dispatched", "close": "closed",
       "park": "parked", "void": "voided"}
 
 
@@ -277,6 +277,46 @@ def test_auto_closed_check_counts_as_closure_and_parked_or_voided_cases_leave_it
     u1 = one(evaluation.evaluate(city, *DEC, "unit"), "u1")
     assert (u1.counts["closure_due"], u1.counts["closure_done"], u1.counts["closure_on_time"]) == (1, 1, 1)
     assert (u1.counts["disposal_done"], u1.counts["disposal_reworked"]) == (3, 2)
+
+
+def passed_then_sent_back(send_back):
+    """Case B's timings, but 返工 comes from `send_back` after the check passed (or instead of it)."""
+    first = [("report_disposal", d(8), d(10)), ("send_check", d(8, 11), d(8, 12))]
+    if send_back == "rework":
+        first.append(("check_pass", d(8, 12), d(8, 13)))
+    return [*prefix(d(6)), *first, (send_back, d(9), d(9, 12)), *tail(d(12), d(11), d(13))]
+
+
+@pytest.mark.parametrize("send_back", ["check_fail", "rework"])
+def test_a_leaders_rework_counts_for_the_unit_as_a_failed_check_does(city, send_back):
+    log(city, "LR", *passed_then_sent_back(send_back))
+    log(city, "OK", *prefix(d(5)), *tail(d(9), d(10), d(9, 16)))  # passed and closed on time
+    u1 = one(evaluation.evaluate(city, *DEC, "unit"), "u1")
+    assert dict(u1.counts) == {"registered": 2, "closure_due": 2, "closure_done": 2, "closure_on_time": 1,
+                               "disposal_due": 3, "disposal_done": 3, "disposal_on_time": 2,
+                               "disposal_reworked": 1}  # LR's first round ends at the 返工, its second is late
+    assert u1.rates["rework_rate"] == 1 / 3 and u1.rates["on_time_closure_rate"] == 0.5
+
+
+def test_a_leaders_rework_is_a_timed_decision_of_the_closing_step(city):
+    city.execute("INSERT INTO users (username, display_name, role, password_hash) VALUES "
+                 "('ld1', '值班长甲', 'leader', 'x')")
+    log(city, "LR", *prefix(d(6)), ("report_disposal", d(8), d(10)), ("send_check", d(8, 11), d(8, 12)),
+        ("check_pass", d(8, 12), d(8, 13)), ("rework", d(9, 15), d(9, 12)), *tail(d(12), d(11), d(13)))
+    ld1 = one(evaluation.evaluate(city, *DEC, "post"), "ld1")
+    assert (ld1.counts["close_due"], ld1.counts["close_done"], ld1.counts["close_on_time"]) == (2, 2, 1)
+    assert ld1.rates["on_time_close_rate"] == 0.5  # the late 返工 decision, then a close on time
+
+
+def test_a_rework_after_the_period_leaves_its_disposal_not_reworked_there(city):
+    log(city, "LATE", *prefix(d(20, month=11)), ("report_disposal", d(29, month=11), d(30, month=11)),
+        ("send_check", d(29, 11, month=11)), ("check_pass", d(29, 12, month=11)), ("rework", d(1)),
+        open_due=d(5))
+    november = one(evaluation.evaluate(city, date(2016, 11, 1), date(2016, 12, 1), "unit"), "u1")
+    assert (november.counts["disposal_done"], november.counts["disposal_reworked"]) == (1, 0)
+    december = one(evaluation.evaluate(city, *DEC, "unit"), "u1")
+    assert (december.counts["disposal_due"], december.counts["disposal_done"]) == (1, 0)  # the new round, open
+    assert (december.counts["closure_due"], december.counts["closure_done"]) == (1, 0)
 
 
 def test_weights_from_the_centre_settings_change_the_score(city):

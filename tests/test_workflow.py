@@ -2,6 +2,7 @@
 """The case loop end to end: deadlines, rework, return, extension, park, void, who may act."""
 
 import atexit
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from citygrid import messages
+from citygrid import messages, times
 from citygrid.loop import accounts, tasks, transitions, workflow
 from citygrid.problems import Problem
 from citygrid.store import db, gpkg
@@ -212,6 +213,31 @@ def test_check_fail_sends_the_case_back_to_the_same_unit_with_a_new_deadline(cen
     dispose = [t for t in tasks.for_case(centre, no) if t["kind"] == "dispose"]
     assert [(t["status"], t["unit_code"]) for t in dispose] == [("done", "OWN1"), ("open", "OWN1")]
     assert '"rework":1' in ev["data"] and ev["task_id"] != dispose[-1]["id"]
+
+
+def test_leader_rework_sends_a_passed_case_back_to_the_same_unit_with_a_new_deadline(centre):
+    no = case_in(centre, "check_passed")
+    before, sent_at = workflow.case_row(centre, no), T0 + timedelta(days=1)
+    assert problem(do, centre, no, "leader", "rework", at=sent_at).code == "case.reason_required"
+    ev = do(centre, no, "leader", "rework", at=sent_at, note="井盖仍松动")
+    row = workflow.case_row(centre, no)
+    assert (ev["from_status"], ev["to_status"], ev["role"], ev["note"]) == ("check_passed", "dispatched", "leader",
+                                                                             "井盖仍松动")
+    assert row["unit_code"] == before["unit_code"] == ev["unit_code"] == "OWN1" and row["rework_count"] == 1
+    assert local(row["deadline_at"]) == "Tue 15:00" and row["step_due_at"] == row["deadline_at"]
+    assert row["dispatched_at"] == times.to_db(sent_at) and row["closed_at"] is None
+    dispose = [t for t in tasks.for_case(centre, no) if t["kind"] == "dispose"]
+    assert [(t["status"], t["unit_code"]) for t in dispose] == [("done", "OWN1"), ("open", "OWN1")]
+    assert ev["task_id"] == dispose[-1]["id"] and dispose[-1]["due_at"] == row["deadline_at"]
+    assert json.loads(ev["data"]) == {"rework": 1, "dispose_task": dispose[-1]["id"]}
+
+
+def test_leader_rework_of_a_case_without_a_unit_is_refused_and_changes_nothing(centre):
+    no = case_in(centre, "check_passed")
+    centre.execute("UPDATE cases SET unit_code = NULL WHERE case_no = ?", (no,))
+    before = snapshot(centre)
+    assert problem(do, centre, no, "leader", "rework", note="x").code == "case.no_unit"
+    assert snapshot(centre) == before
 
 
 def test_return_cancels_the_dispose_task_and_counts_against_that_dispatch(centre):

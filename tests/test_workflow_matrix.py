@@ -31,6 +31,7 @@ SPEC = {
     "check_pass": (("checking",), "check_passed", {"collector"}),
     "check_fail": (("checking",), "dispatched", {"collector"}),
     "close": (("check_passed",), "closed", {"leader"}),
+    "rework": (("check_passed",), "dispatched", {"leader"}),
     "park": (("registered", "dispatched", "returned"), "parked", {"dispatcher"}),
     "restore": (("parked",), "dispatched", {"dispatcher"}),  # our parked case came from dispatched
     "void": (OPEN, "voided", {"leader"}),
@@ -38,6 +39,7 @@ SPEC = {
     "field_result": (schema_v1.STATUSES, None, {"collector"}),
 }
 PARAMS = {"register": {"condition_id": 2}, "reject": {"note": "duplicate"}, "void": {"note": "duplicate"},
+          "rework": {"note": "not fixed"},
           "extend": {"hours": 2}, "request_extension": {"hours": 2}, "reassign_task": {"assignee": "col_c"},
           "field_result": {"type": "check", "outcome": "pass", "uuid": "u-1", "conflict": "task.not_open"}}
 USERS = {"operator": "operator", "leader": "leader", "dispatcher": "dispatcher", "unit": "unit_own1",

@@ -28,12 +28,12 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from . import case_words
-from .core import Problem, accounts, casefile, dictionaries, tasks, times, workflow
+from .core import Problem, accounts, casefile, dictionaries, tasks, times, transitions, workflow
 from .texts import name_buttons, tr
 
 COLLECTOR_ACTIONS = ("send_verify", "send_check", "reassign_task")
 TIME_ACTIONS = ("extend", "request_extension")
-NEEDS_REASON = ("void", "reject")
+NEEDS_REASON = transitions.NEEDS_REASON  # void, reject, rework
 STALE = ("case.conflict", "case.illegal_transition", "case.not_found", "case.not_your_unit")
 
 
@@ -78,7 +78,7 @@ class ActionDialog(QDialog):
             self._add_units()
         elif self.action in TIME_ACTIONS:
             self._add_time()
-        if self.action in ("register", "dispatch", "extend"):
+        if self.action in ("register", "dispatch", "extend", "rework"):
             self.form.addRow(self.preview)
 
     def _add_collectors(self) -> None:
@@ -181,6 +181,10 @@ class ActionDialog(QDialog):
         if self.action in ("dispatch", "extend") and self.params():
             cols = casefile.dry_run(conn, no, self.action, actor, at=at, **self.params())
             return tr("Deadline: {deadline}").format(deadline=self._shown(cols["deadline_at"]))
+        if self.action == "rework":
+            cols = casefile.preview_rework(conn, no, actor, at)
+            return tr("Back to {unit} (rework no. {count}). New deadline: {deadline}").format(
+                unit=cols["unit_code"], count=cols["rework_count"], deadline=self._shown(cols["deadline_at"]))
         return ""
 
     def _shown(self, value) -> str:

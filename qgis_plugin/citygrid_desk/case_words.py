@@ -29,7 +29,8 @@ def _actions() -> dict:
             "request_return": tr("Ask to return"), "request_extension": tr("Ask for an extension"),
             "return": tr("Return the case"), "extend": tr("Extend the deadline"), "report_disposal": tr("Report disposal"),
             "send_check": tr("Send for check"), "check_pass": tr("Check passed"),
-            "check_fail": tr("Check failed: rework"), "close": tr("Close the case"), "park": tr("Park the case"),
+            "check_fail": tr("Check failed: rework"), "close": tr("Close the case"),
+            "rework": tr("Send back for rework"), "park": tr("Park the case"),
             "restore": tr("Restore the case"), "void": tr("Void the case"), "reassign_task": tr("Reassign the task"),
             "field_result": tr("Field result kept")}
 

@@ -18,6 +18,7 @@ from citygrid.store import blobs, db
 pytest.importorskip("qgis.core")
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator  # noqa: E402
 from qgis.PyQt.QtGui import QColor, QImage  # noqa: E402
+from qgis.PyQt.QtWidgets import QLabel  # noqa: E402
 
 pytestmark = pytest.mark.qgis
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +90,8 @@ def _events(conn, case_no):
     ("checking", "supervisor", ["reassign_task"]),
     ("checking", "collector01", []),  # check results come from the field app
     ("checking", "gis", []),
+    ("check_passed", "leader", ["close", "rework", "void"]),
+    ("check_passed", "dispatcher", []),
 ])
 def test_the_pane_offers_exactly_the_roles_actions_in_the_cases_status(pane_for, other, status, username, offered):
     case_no = cf.case_at(other, status, at=T)
@@ -176,6 +179,34 @@ def test_a_void_without_reason_is_refused_clearly_and_writes_nothing(pane_for, o
     dialog.accept()
     assert workflow.case_row(other, case_no)["status"] == "voided"
     assert workflow.events(other, case_no)[-1]["note"] == "与已立案件重复"
+
+
+def test_a_leaders_rework_needs_a_reason_previews_the_deadline_and_goes_back_to_the_same_unit(
+        pane_for, other, shown):
+    case_no = cf.case_at(other, "check_passed", at=T)
+    before = _events(other, case_no)
+    pane = pane_for("leader")
+    pane.show_case(case_no)
+    dialog = pane.open_action("rework")
+    assert "HW" in dialog.preview.text() and "2026-11-23 15:00" in dialog.preview.text()  # 09:00 + 4 working h
+    dialog.accept()
+    assert shown and "reason" in shown[-1].lower() and dialog.isVisible() and dialog.event is None
+    assert _events(other, case_no) == before and workflow.case_row(other, case_no)["status"] == "check_passed"
+    dialog.note.setPlainText("垃圾仍未清运")
+    dialog.accept()
+    case = workflow.case_row(other, case_no)
+    assert (case["status"], case["unit_code"], case["rework_count"]) == ("dispatched", "HW", 1)
+    assert times.from_db(case["deadline_at"]) == datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    assert workflow.events(other, case_no)[-1]["note"] == "垃圾仍未清运"
+    assert cf.open_task(other, case_no, "dispose")["unit_code"] == "HW" and list(pane.buttons) == ["void"]
+
+
+def test_the_rework_preview_shows_the_cores_refusal_for_a_case_without_a_unit(pane_for, other):
+    case_no = cf.case_at(other, "check_passed", at=T)
+    other.execute("UPDATE cases SET unit_code = NULL WHERE case_no = ?", (case_no,))
+    pane = pane_for("leader")
+    pane.show_case(case_no)
+    assert "no responsible unit" in pane.open_action("rework").preview.text()
 
 
 def test_a_stale_pane_gives_the_coded_problem_and_then_shows_the_case_as_it_is(pane_for, other, shown):
@@ -310,6 +341,21 @@ def test_the_pane_in_chinese_with_a_timeline_and_a_photo_is_saved_as_an_artefact
         dialog = pane.open_action("dispatch")
         dialog.resize(520, dialog.sizeHint().height())
         assert dialog.grab().save(str(out.with_name("case-dispatch-dialog-zh_CN.png")))
+        dialog.reject()
+    finally:
+        QCoreApplication.removeTranslator(translator)
+
+
+def test_a_leader_in_chinese_sees_the_rework_button_and_its_preview(pane_for, other, tmp_path):
+    translator = _install_zh_cn(tmp_path)
+    try:
+        case_no = cf.case_at(other, "check_passed", at=T)
+        pane = pane_for("leader")
+        pane.show_case(case_no)
+        assert pane.buttons["rework"].text() == "返工"
+        dialog = pane.open_action("rework")
+        assert "理由（必填）" in [w.text() for w in dialog.findChildren(QLabel)]
+        assert dialog.preview.text().startswith("退回 HW 返工（第 1 次）")
         dialog.reject()
     finally:
         QCoreApplication.removeTranslator(translator)

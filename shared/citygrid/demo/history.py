@@ -121,6 +121,7 @@ class Script:
     extend: bool = False
     late: bool = False
     fails: int = 0  # failed 核查 before the pass
+    sent_back: bool = False  # the leader refuses to close the passed case once (返工 from the desk)
     hold: str | None = None
     mine: bool = False
 
@@ -214,7 +215,8 @@ def draw_script(rng: random.Random, source: str) -> Script:
     return Script(source, intake="reject" if r[0] < 0.03 else "accept", found=r[1] >= 0.15,
                   register="reject" if r[2] < 0.025 else "void" if r[2] < 0.04 else "register",
                   wrong=r[3] < 0.04, park="restore" if r[4] < 0.005 else "park" if r[4] < 0.008 else "",
-                  extend=r[5] < 0.03, late=r[6] < 0.18, fails=2 if r[7] < 0.01 else 1 if r[7] < 0.09 else 0)
+                  extend=r[5] < 0.03, late=r[6] < 0.18, fails=2 if r[7] < 0.01 else 1 if r[7] < 0.09 else 0,
+                  sent_back=r[8] < 0.02)
 
 
 def plan_day(world: World, day: date) -> list[CasePlan]:
@@ -393,7 +395,15 @@ class _Case:
         for rework in range(self.s.fails + 1):
             if not self._dispose(rework) or not self._check(rework < self.s.fails):
                 return
+        if self.s.sent_back and not self._sent_back():
+            return
         self.do(self.after(self.last, 5, 30), "close", "leader")
+
+    def _sent_back(self) -> bool:
+        """The leader finds the passed case not done and sends it back (返工); the unit disposes again."""
+        if not self.do(self.after(self.last, 5, 30), "rework", "leader", note="复核照片显示仍未整改到位，返工"):
+            return False
+        return self._dispose(self.s.fails + 1) and self._check(False)
 
     def _unit(self) -> str:
         if self.kind == "event":

@@ -115,3 +115,13 @@ def preview_register(conn: sqlite3.Connection, case_no: str, condition_id: int, 
     cond = dictionaries.condition(conn, case["kind"], case["class_code"], int(cols["condition_id"]))
     return {"condition": cond, "step_due": times.from_db(cols.get("step_due_at")),
             "deadline": preview_deadline(conn, case_no, cond.condition_id, at)}
+
+
+def preview_rework(conn: sqlite3.Connection, case_no: str, actor: accounts.Actor, at: datetime | None = None) -> dict:
+    """Where a leader's 返工 at `at` sends the case, before the reason is typed: the `cases` columns it
+    sets (the same `unit_code`, the new `deadline_at`, `rework_count`); its Problem (role, status, no
+    unit or condition) otherwise. The reason the action requires is checked when it is taken."""
+    return dry_run(conn, case_no, "rework", actor, at=at, note=_PREVIEW_REASON)
+
+
+_PREVIEW_REASON = "(preview)"  # stands in for the reason the leader has not typed yet

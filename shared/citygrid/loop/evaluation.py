@@ -155,6 +155,10 @@ def parse_when(text: str) -> date | datetime:
 _ROW = "e.case_no AS case_no, e.actor AS actor, e.unit_code AS unit_code, e.fid AS fid"
 
 
+def _in(values: tuple) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 def _step_sql(actions: tuple, froms: tuple, role: str | None, open_sql: str = "") -> str:
     """Steps completed in the period (unless already late before it) and steps due in it done later or never.
 
@@ -187,23 +191,26 @@ STEPS = {  # step -> (completing actions, status the step is spent in, role, ope
     "verify_dispatch": (("send_verify",), ("reported",), "operator", ""),
     "check_dispatch": (("send_check",), ("disposed",), "operator", ""),
     "register": (("register", "reject"), ("pending_register",), "leader", ""),
-    "close": (("close",), ("check_passed",), "leader", ""),
+    "close": (("close", "rework"), ("check_passed",), "leader", ""),  # a refused closure is a decision too
     "dispatch": (("dispatch",), ("registered", "returned"), "dispatcher", ""),
 }
 
-# The disposal a later check failed (返工): the first check result after it is check_fail, before hi.
-_REWORKED = ("CASE WHEN s.done THEN coalesce((SELECT x.action = 'check_fail' AND +x.at < :hi FROM case_events x "
-             "WHERE x.case_no = s.case_no AND x.fid > s.fid AND +x.action IN ('check_pass', 'check_fail') "
+# The actions that send a disposal back to its unit (返工): a failed check, a leader's refused closure.
+REWORKS = ("check_fail", "rework")
+# The disposal sent back before hi: its round ends at the first 返工 after it (a round's other ends —
+# close, void, auto-close — end the case, so a later 返工 is always this round's).
+_REWORKED = ("CASE WHEN s.done THEN coalesce((SELECT +x.at < :hi FROM case_events x "
+             f"WHERE x.case_no = s.case_no AND x.fid > s.fid AND +x.action IN {_in(REWORKS)} "
              "ORDER BY x.fid LIMIT 1), 0) ELSE 0 END")
 
 _CLOSING = "(+x.action = 'close' OR (+x.action = 'check_pass' AND x.to_status = 'closed'))"
 # Closure is due in the period holding min(close, deadline of the case's last disposal round). Rows:
 # (a) cases closed in the period; (b) disposal reports due in it whose round ended later or never (a
-# failed check starts another round, a void withdraws the case); (c) disposals still open, due in it.
+# 返工 starts another round, a void withdraws the case); (c) disposals still open, due in it.
 _CLOSURE_SQL = f"""
 WITH rounds AS (
   SELECT e.case_no, e.due_at AS deadline, (SELECT x.fid FROM case_events x WHERE x.case_no = e.case_no
-      AND x.fid > e.fid AND (+x.action IN ('check_fail', 'void') OR {_CLOSING}) ORDER BY x.fid LIMIT 1) AS next_fid
+      AND x.fid > e.fid AND (+x.action IN {_in(REWORKS + ("void",))} OR {_CLOSING}) ORDER BY x.fid LIMIT 1) AS next_fid
     FROM case_events e WHERE e.action = 'report_disposal' AND e.due_at >= :lo AND e.due_at < :hi),
 f(case_no, closed_at, deadline) AS MATERIALIZED (
   SELECT e.case_no, e.at, (SELECT x.due_at FROM case_events x WHERE x.case_no = e.case_no AND x.fid < e.fid
@@ -212,7 +219,7 @@ f(case_no, closed_at, deadline) AS MATERIALIZED (
      AND e.at >= :lo AND e.at < :hi
   UNION ALL
   SELECT r.case_no, n.at, r.deadline FROM rounds r LEFT JOIN case_events n ON n.fid = r.next_fid
-   WHERE n.fid IS NULL OR (n.action NOT IN ('check_fail', 'void') AND n.at >= :hi)
+   WHERE n.fid IS NULL OR (n.action NOT IN {_in(REWORKS + ("void",))} AND n.at >= :hi)
   UNION ALL
   SELECT c.case_no, NULL, c.deadline_at FROM cases c
    WHERE c.status = 'dispatched' AND c.deadline_at >= :lo AND c.deadline_at < :hi)
@@ -250,10 +257,6 @@ _CASE_JOIN = " LEFT JOIN cases c ON c.case_no = s.case_no LEFT JOIN grids g ON g
 _REGION_KEY = {"street": "coalesce(c.street_code, g.street_code)",
                "community": "coalesce(c.community_code, g.community_code)", "grid": "c.grid_code"}
 _UNIT_KEY = "coalesce(s.unit_code, c.unit_code)"
-
-
-def _in(values: tuple) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 def _grouped(conn, params, rows_sql: str, joins: str, key: str, aggregates: dict[str, str]) -> dict:

@@ -44,7 +44,7 @@ PARAMS = {"register": {"condition_id"}, "dispatch": {"unit_code"}, "extend": {"h
           "request_extension": {"hours", "until"}, "send_verify": {"collector"},
           "send_check": {"collector"}, "reassign_task": {"task_id", "assignee"},
           "field_result": {"task_id", "uuid", "type", "outcome", "conflict", "location"}}
-NEEDS_REASON = ("reject", "void")
+NEEDS_REASON = ("reject", "void", "rework")
 # Actions that only add to the case's history: the `cases` row is left as it is (not even updated_at),
 # and the event is the row these actions have always written (no unit, data as sent).
 RECORDS = ("reassign_task", "field_result")
@@ -83,6 +83,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ("checking", "check_pass"): _t("check_passed", "collector", task="check"),
     ("checking", "check_fail"): _t("dispatched", "collector", task="check"),
     ("check_passed", "close"): _t("closed", "leader"),
+    ("check_passed", "rework"): _t("dispatched", "leader"),  # the leader refuses closure: 返工, same unit
     **{(s, "park"): _t("parked", "dispatcher") for s in PARKABLE},
     ("parked", "restore"): _t(PREVIOUS, "dispatcher"),
     **{(s, "void"): _t("voided", "leader") for s in OPEN_STATUSES},
@@ -437,14 +438,28 @@ def _check_pass(m: _Move) -> None:
         m.data["auto_closed"] = True
 
 
+def _send_back(m: _Move) -> None:
+    """返工: another disposal round for the case's own unit, the condition's full limit from now."""
+    unit = m.case["unit_code"]
+    if not unit:  # a case checked or passed without a unit was edited by hand
+        raise Problem("case.no_unit", case=m.case["case_no"])
+    rework = m.case["rework_count"] + 1
+    m.fields["rework_count"] = rework
+    m.dispose_for(unit)
+    m.data.update(rework=rework, dispose_task=m.event_task)
+
+
 def _check_fail(m: _Move) -> None:
     m.finish_held("fail")
     check_task = m.event_task
-    rework = m.case["rework_count"] + 1
-    m.fields["rework_count"] = rework
-    m.dispose_for(m.case["unit_code"])
-    m.data.update(rework=rework, dispose_task=m.event_task)
+    _send_back(m)
     m.event_task = check_task
+
+
+def _rework(m: _Move) -> None:
+    """The leader refuses to close a passed case: 返工 (the event names the new disposal task)."""
+    m.cancel_open("rework")
+    _send_back(m)
 
 
 def _park(m: _Move) -> None:
@@ -504,6 +519,6 @@ EFFECTS: dict[str, Callable[[_Move], None]] = {
     "verify_not_found": lambda m: m.finish_held("not_found"), "reject": _nothing, "register": _register,
     "dispatch": _dispatch, "request_return": _nothing, "request_extension": _request_extension,
     "return": _return, "extend": _extend, "report_disposal": _report_disposal, "send_check": _send_check,
-    "check_pass": _check_pass, "check_fail": _check_fail, "close": _nothing, "park": _park,
+    "check_pass": _check_pass, "check_fail": _check_fail, "rework": _rework, "close": _nothing, "park": _park,
     "restore": _restore, "void": _void, "reassign_task": _reassign_task, "field_result": _field_result,
 }

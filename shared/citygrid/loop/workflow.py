@@ -108,7 +108,7 @@ def context(conn: sqlite3.Connection, case: Mapping, action: str, params: Mappin
     """The decision context for `action` on `case`, loading only what that action uses."""
     params = params or {}
     extra: dict = {"new_id": new_id} if new_id else {}
-    if action in ("register", "dispatch", "check_fail", "restore"):
+    if action in ("register", "dispatch", "check_fail", "rework", "restore"):
         # a new registration may use only conditions the current code table has (retired ones
         # stay for the cases registered under them: their deadlines, rework, restore)
         found = dictionaries.conditions_for(conn, case["kind"], case["class_code"],

@@ -431,5 +431,13 @@
         <source>{action}: {change}</source>
         <translation>{action}：{change}</translation>
     </message>
+    <message>
+        <source>Send back for rework</source>
+        <translation>返工</translation>
+    </message>
+    <message>
+        <source>Back to {unit} (rework no. {count}). New deadline: {deadline}</source>
+        <translation>退回 {unit} 返工（第 {count} 次）。新的处置截止时间：{deadline}</translation>
+    </message>
 </context>
 </TS>
