@@ -120,8 +120,10 @@ def _decoded(source: Path, long_side: int, budget: int) -> tuple[Image.Image, da
             image = _opened(stream, source)
             camera_time = original_time(image.getexif())
             _load_within(image, source, long_side, budget)
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    except (FileNotFoundError, NotADirectoryError):
         raise Problem("photo.missing", path=str(source)) from None
+    except IsADirectoryError:
+        raise Problem("photo.not_an_image", path=str(source)) from None
     image = _rgb(ImageOps.exif_transpose(image))
     image.thumbnail((long_side, long_side), Image.LANCZOS)
     return image, camera_time
