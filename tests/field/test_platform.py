@@ -2,6 +2,8 @@
 """The device's services behind facades: each fake scripts what tests need, each desktop backend works
 on a laptop, the plyer backends call plyer as it documents, and `backend()` picks them."""
 
+import ast
+import configparser
 import errno
 import json
 import math
@@ -286,7 +288,7 @@ def test_android_data_folder_without_plyer_is_a_coded_problem(no_plyer):
 def test_ready_creates_the_folders_and_leaves_no_probe(tmp_path):
     store = storage.Storage(tmp_path / "deep" / "data").ready()
     assert store.photos.is_dir() and os.listdir(store.root) == ["photos"]
-    assert store.database == tmp_path / "deep" / "data" / "field.sqlite"
+    assert store.database == tmp_path / "deep" / "data" / "field.db"
 
 
 def test_a_data_path_that_is_a_file_is_not_a_folder(tmp_path):
@@ -407,3 +409,40 @@ def test_backend_refuses_an_unknown_platform(tmp_path):
     with pytest.raises(Problem) as caught:
         backend("ios", data=tmp_path)
     assert caught.value.code == "platform.unknown" and "desktop" in caught.value.details["known"]
+
+
+# --- the Android spec -----------------------------------------------------------------------------
+
+SPEC = Path(__file__).resolve().parents[2] / "field_app" / "buildozer.spec"
+PACKAGE_OF = {"PIL": "pillow", "sqlite_utils": "sqlite-utils", "kivy_garden": "mapview", "sqlite3": "sqlite3"}
+
+
+def spec():
+    parser = configparser.ConfigParser(allow_no_value=True)  # strict, as buildozer reads it
+    parser.read(SPEC, encoding="utf-8")
+    return {key: [v.strip() for v in parser.get("app", key).split(",")]
+            for key in ("requirements", "android.permissions", "orientation")}
+
+
+def test_the_android_spec_asks_for_camera_location_internet_and_notifications_in_portrait():
+    found = spec()
+    assert {"CAMERA", "ACCESS_FINE_LOCATION", "INTERNET", "POST_NOTIFICATIONS"} <= set(found["android.permissions"])
+    assert not any("WRITE_EXTERNAL_STORAGE" in p for p in found["android.permissions"])  # private files only
+    assert found["orientation"] == ["portrait"]
+
+
+def third_party_imports():
+    stdlib = set(sys.stdlib_module_names) - {"sqlite3"}  # p4a builds sqlite3 as a recipe
+    for path in (SPEC.parent / "citygrid_field").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            yield from (n.split(".")[0] for n in names if n.split(".")[0] not in stdlib)
+
+
+def test_the_android_spec_requires_every_package_the_app_imports():
+    required = {r.split("==")[0].lower() for r in spec()["requirements"]}
+    imported = set(third_party_imports()) - {"citygrid", "citygrid_field"}
+    assert "PIL" in imported  # the scan sees the sources
+    missing = sorted(m for m in imported if PACKAGE_OF.get(m, m).lower() not in required)
+    assert missing == []

@@ -74,8 +74,10 @@ class ChooserCamera(Camera):
 class PlyerCamera(Camera):
     """Android's camera app through plyer (imported on first use).
 
-    plyer hands the camera app a file:// URI; Android 7+ refuses those (FileUriExposedException,
-    kivy/plyer#549, #812) unless the app declares a FileProvider: see field_app/buildozer.spec."""
+    Not verified on a device. plyer 2.1 hands the camera app a file:// URI, which Android 7+ refuses
+    (FileUriExposedException, kivy/plyer#549, #812; a FileProvider fix is kivy/plyer#852, unmerged), and
+    scoped storage keeps other apps out of ours: on current Android this backend needs that fix or an
+    own ACTION_IMAGE_CAPTURE intent with a FileProvider (see field_app/buildozer.spec)."""
 
     def take(self, path, on_done: OnDone) -> None:
         try:

@@ -73,7 +73,7 @@ class Storage:
 
     @property
     def database(self) -> Path:
-        return self.root / "field.sqlite"
+        return self.root / "field.db"  # the store's file (store.py)
 
     def ready(self) -> Storage:
         """Create the folders and prove a file can be written and synced there, or raise a coded problem."""
