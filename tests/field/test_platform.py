@@ -2,21 +2,16 @@
 """The device's services behind facades: each fake scripts what tests need, each desktop backend works
 on a laptop, the plyer backends call plyer as it documents, and `backend()` picks them."""
 
-import ast
-import configparser
 import errno
-import json
 import math
 import os
-import socket
 import sys
-import threading
 import types
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from citygrid_field.platform import backend, camera, gpsd, location, notify, storage
+from citygrid_field.platform import backend, camera, location, notify, storage
 from citygrid_field.platform.location import Fix
 from PIL import Image
 
@@ -97,81 +92,6 @@ def test_a_bad_position_option_is_a_coded_problem(text):
     with pytest.raises(Problem) as caught:
         location.parse_position(text)
     assert caught.value.code == "location.bad_position" and caught.value.details["value"] == text
-
-
-class FakeGpsd:
-    """gpsd on loopback: records what the client sends, then writes scripted report lines."""
-
-    def __init__(self, lines):
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.received = b""
-        self.lines = lines
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        conn, _ = self.server.accept()
-        self.received = conn.recv(1024)
-        for line in self.lines:
-            conn.sendall(line if isinstance(line, bytes) else json.dumps(line).encode() + b"\n")
-        self.conn = conn  # kept open: the client stops it
-
-
-def wait_for(predicate, seconds=5.0):
-    event = threading.Event()
-    for _ in range(int(seconds * 100)):
-        if predicate():
-            return True
-        event.wait(0.01)
-    return False
-
-
-def test_gpsd_fixes_come_from_tpv_reports_and_everything_else_is_skipped():
-    lines = [{"class": "VERSION", "release": "3.22"}, {"class": "TPV", "mode": 1},
-             {"class": "TPV", "mode": 3, "lat": 30.1, "lon": 120.1},  # no accuracy: weak evidence
-             b"not json\n", b"[1, 2]\n", b"x" * 100_000 + b"\n",
-             {"class": "TPV", "mode": 3, "lat": 95, "lon": 0, "eph": 3},
-             {"class": "TPV", "mode": 2, "lat": 30.2, "lon": 120.2, "eph": 4.5, "time": "2026-05-04T01:02:03.000Z"},
-             {"class": "TPV", "mode": 3, "lat": 30.3, "lon": 120.3, "epx": 2.0, "epy": 6.0}]
-    fake = FakeGpsd(lines)
-    got = []
-    source = gpsd.GpsdLocation(port=fake.port)
-    source.start(got.append)
-    try:
-        assert wait_for(lambda: len(got) >= 2)
-    finally:
-        source.stop()
-    assert fake.received == gpsd.WATCH
-    assert [(f.lat, f.accuracy, f.source) for f in got] == [(30.2, 4.5, "gpsd"), (30.3, 6.0, "gpsd")]
-    assert got[0].time == NOW
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_gpsd_not_running_is_location_unavailable():
-    port = free_port()
-    assert not gpsd.gpsd_answers(port=port)
-    with pytest.raises(Problem) as caught:
-        gpsd.GpsdLocation(port=port).start(lambda f: None)
-    assert caught.value.code == "location.unavailable" and str(port) in caught.value.details["reason"]
-
-
-def test_desktop_location_falls_back_to_the_configured_position_without_gpsd():
-    got = []
-    desktop = gpsd.DesktopLocation((30.5, 120.5, 15.0), gpsd.GpsdLocation(port=free_port()))
-    desktop.start(got.append)
-    desktop.stop()
-    assert [(f.lat, f.source) for f in got] == [(30.5, "fixed")]
-
-
-def test_desktop_location_without_gpsd_or_a_position_is_unavailable():
-    with pytest.raises(Problem) as caught:
-        gpsd.DesktopLocation(None, gpsd.GpsdLocation(port=free_port())).start(lambda f: None)
-    assert caught.value.code == "location.unavailable"
 
 
 def test_plyer_location_configures_gps_and_drops_fixes_without_accuracy(plyer):
@@ -410,39 +330,3 @@ def test_backend_refuses_an_unknown_platform(tmp_path):
         backend("ios", data=tmp_path)
     assert caught.value.code == "platform.unknown" and "desktop" in caught.value.details["known"]
 
-
-# --- the Android spec -----------------------------------------------------------------------------
-
-SPEC = Path(__file__).resolve().parents[2] / "field_app" / "buildozer.spec"
-PACKAGE_OF = {"PIL": "pillow", "sqlite_utils": "sqlite-utils", "kivy_garden": "mapview", "sqlite3": "sqlite3"}
-
-
-def spec():
-    parser = configparser.ConfigParser(allow_no_value=True)  # strict, as buildozer reads it
-    parser.read(SPEC, encoding="utf-8")
-    return {key: [v.strip() for v in parser.get("app", key).split(",")]
-            for key in ("requirements", "android.permissions", "orientation")}
-
-
-def test_the_android_spec_asks_for_camera_location_internet_and_notifications_in_portrait():
-    found = spec()
-    assert {"CAMERA", "ACCESS_FINE_LOCATION", "INTERNET", "POST_NOTIFICATIONS"} <= set(found["android.permissions"])
-    assert not any("WRITE_EXTERNAL_STORAGE" in p for p in found["android.permissions"])  # private files only
-    assert found["orientation"] == ["portrait"]
-
-
-def third_party_imports():
-    stdlib = set(sys.stdlib_module_names) - {"sqlite3"}  # p4a builds sqlite3 as a recipe
-    for path in (SPEC.parent / "citygrid_field").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
-            yield from (n.split(".")[0] for n in names if n.split(".")[0] not in stdlib)
-
-
-def test_the_android_spec_requires_every_package_the_app_imports():
-    required = {r.split("==")[0].lower() for r in spec()["requirements"]}
-    imported = set(third_party_imports()) - {"citygrid", "citygrid_field"}
-    assert "PIL" in imported  # the scan sees the sources
-    missing = sorted(m for m in imported if PACKAGE_OF.get(m, m).lower() not in required)
-    assert missing == []
