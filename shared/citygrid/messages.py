@@ -321,6 +321,30 @@ TEXTS: dict[str, str] = {
     "casebook.bad_order": "cases cannot be ordered by {order} (known: {known})",
     # the desk's layers (issue 11, part layers)
     "desk.style_failed": "the style of the layer {table} cannot be loaded: {reason}",
+    # the field app's platform facades and photos (issue 12, part platform: field_app/citygrid_field)
+    "platform.unknown": "{name} is not a platform the field app knows (known: {known})",
+    "platform.fake_needs_data": "the fake platform needs a data folder (a test's temporary folder)",
+    "location.bad_fix": "a position needs a latitude in -90..90, a longitude in -180..180 and an accuracy "
+                        "of 0 m or more (got {lat}, {lon}, ±{accuracy} m)",
+    "location.bad_position": "{value} is not a position: write latitude,longitude[,accuracy in metres], "
+                             "e.g. 30.27,120.16,20",
+    "location.unavailable": "no position source on this device ({reason}): turn on location, or give "
+                            "the laptop's position with CITYGRID_FIELD_POSITION",
+    "camera.unavailable": "no camera on this device ({reason}): choose a photo file instead",
+    "photo.missing": "the photo {path} is not there any more",
+    "photo.not_an_image": "{path} is not an image (a JPEG, PNG or another picture format)",
+    "photo.unreadable": "{path} is damaged or cut short and cannot be read as a photo ({reason})",
+    "photo.too_many_pixels": "{path} has {megapixels} megapixels, more than the {max} the app can open "
+                             "without running out of memory",
+    "photo.bad_settings": "photos cannot be made {long_side} px on their long side at quality {quality} "
+                          "(at least 16 px, quality 1 to 95)",
+    "storage.not_a_folder": "{path} is a file, not a folder for the app's data: choose another with --data",
+    "storage.read_only": "the data folder {path} cannot be written ({reason}): choose another with --data",
+    "storage.full": "the data folder {path} is full ({free_mb} MB free, {need_mb} MB needed): free some "
+                    "space on the device; nothing waiting to be sent was deleted",
+    "storage.failed": "the data folder {path} could not be written ({reason})",
+    "storage.unavailable": "this device does not say where the app may keep its data ({reason}): "
+                           "start it with --data",
 }
 
 
