@@ -37,7 +37,7 @@ bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 lint: setup
-	$(VENV)/bin/ruff check shared server tests bench qgis_plugin scripts
+	$(VENV)/bin/ruff check shared server tests bench qgis_plugin scripts field_app
 
 # the desk plugin as QGIS's "Install from ZIP" takes it (core vendored, .qm built when lrelease exists)
 plugin-zip:

@@ -19,7 +19,7 @@ run() {  # pytest's exit 5 (nothing collected) is not a failure of the tier
 
 status=0
 echo "== lint (ruff)"
-.venv/bin/ruff check shared server tests bench qgis_plugin scripts || status=1
+.venv/bin/ruff check shared server tests bench qgis_plugin scripts field_app || status=1
 echo "== core, server, app tiers"
 run -p no:pytest_qgis --ignore=tests/qgis "$@" || status=1
 echo "== QGIS tier"
