@@ -487,3 +487,10 @@ def test_a_blob_digest_must_be_64_lower_hex_and_nothing_more(digest):
     with pytest.raises(Problem) as exc:
         blobs.check_digest(digest)
     assert exc.value.code == "blob.bad_digest"
+
+
+@pytest.mark.parametrize("service_code", ["\n", " ", ",", " , ,", "\t,\n"])
+def test_an_open311_service_code_of_blanks_and_commas_filters_nothing(world, service_code):
+    """Found by schemathesis: `service_code=%0A` built `AND ()` and answered 500."""
+    everything = open311.get_requests(world["conn"])
+    assert open311.get_requests(world["conn"], service_code=service_code) == everything

@@ -224,8 +224,8 @@ def _requests(conn: sqlite3.Connection, *, ids: list[str] | None, service_code: 
             raise Problem("open311.bad_dates")
         where += ["c.reported_at >= ?", "c.reported_at < ?"]
         args += [times.to_db(start), times.to_db(end)]
-    if service_code:
-        codes = [parse_service(s.strip()) for s in service_code.split(",") if s.strip()]
+    codes = [parse_service(s.strip()) for s in (service_code or "").split(",") if s.strip()]
+    if codes:  # blanks and bare commas ask for no service in particular
         where.append("(" + " OR ".join("(c.kind = ? AND c.class_code = ?)" for _ in codes) + ")")
         args += [v for pair in codes for v in pair]
     if status:
