@@ -40,6 +40,7 @@ class SyncResult:
     receipts: dict[str, Status] = field(default_factory=dict)  # uuid -> status, this run
     pulled: int = 0
     problem: Problem | None = None  # why the run stopped early (nothing is lost either way)
+    resumed_from: list[int] = field(default_factory=list)  # offsets photo uploads resumed from
 
 
 @dataclass
@@ -153,14 +154,14 @@ class SyncJob:
                 return
         self.progress.bytes_sent += self.upload.step()
         if self.upload.done:
+            self.result.resumed_from += self.upload.resumed_from
             self.outbox.set_upload(self.upload.photo.sha256, self.upload.url, uploaded=True)
             self.upload = None
 
     def _next_upload(self) -> TusUpload | None:
         for photo in self.outbox.photos(self.username):
             if not photo.uploaded and self.outbox.still_same(photo):
-                sha = photo.sha256
-                return TusUpload(self.api, photo, lambda url: self.outbox.set_upload(sha, url),
+                return TusUpload(self.api, photo, lambda url, sha=photo.sha256: self.outbox.set_upload(sha, url),
                                  self.settings.chunk_bytes)
         return None
 

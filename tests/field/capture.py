@@ -4,10 +4,11 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conftest import jpeg
+
 from citygrid.sync.protocol import CheckResult, Location, Outcome, Report, ReportKind, VerifyResult
 from citygrid_field.outbox import Outbox
 from citygrid_field.store import Store
-from conftest import jpeg
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

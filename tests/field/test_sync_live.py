@@ -130,8 +130,7 @@ def test_server_killed_mid_push_then_restarted_applies_every_item_once(world, tm
     server.kill()
     job.poll()  # the push meets a dead server: it waits and retries
     assert job.progress.waiting_s > 0 and not job.done
-    LiveServer(world["path"], port=server.port).start()
-    world["server"] = server
+    world["server"] = LiveServer(world["path"], port=server.port).start()  # the fixture stops this one
     result = job.run()
     assert result.problem is None
     assert_shift_landed(world, store, uuids)
