@@ -52,6 +52,6 @@ def build_centre(path: Path, checks: int = 2) -> dict:
 def world(tmp_path):
     path = tmp_path / "centre.gpkg"
     cases = build_centre(path)
-    server = LiveServer(path).start()
-    yield {"path": path, "server": server, "cases": cases, "data": tmp_path / "device"}
-    server.stop()
+    world = {"path": path, "server": LiveServer(path).start(), "cases": cases, "data": tmp_path / "device"}
+    yield world
+    world["server"].stop()  # a test that restarts the service puts the new one here
