@@ -345,6 +345,22 @@ TEXTS: dict[str, str] = {
     "storage.failed": "the data folder {path} could not be written ({reason})",
     "storage.unavailable": "this device does not say where the app may keep its data ({reason}): "
                            "start it with --data",
+    # the field app's store, outbox and sync client (issue 12, part core)
+    "field.data_dir": "the data folder {path} cannot be used: {reason}",
+    "field.newer_data": "the data in {path} was written by a newer version of the app; update the app",
+    "field.not_signed_in": "sign in to the server first",
+    "field.sign_in_again": "your session has ended; sign in again (nothing in the outbox is lost)",
+    "field.unreachable": "the server {server} cannot be reached ({reason}); your work stays in the outbox",
+    "field.server_status": "the server answered with HTTP status {status}",
+    "field.photo_type": "{path} is not a JPEG or PNG photo",
+    "field.photo_gone": "the photo {path} is no longer on this device; take it again",
+    "field.photo_changed": "the photo {path} changed after it was taken; it is not sent under its old fingerprint",
+    "field.waiting": "waiting to be sent",
+    "field.receipt_accepted": "received by the centre (case {case_no})",
+    "field.receipt_duplicate": "already received by the centre (case {case_no})",
+    "field.receipt_photos_missing": "sent; its photos are still on their way (case {case_no})",
+    "field.receipt_conflict": "kept on case {case_no} for the supervisor: {reason}",
+    "field.receipt_rejected": "refused and kept for the supervisor (case {case_no}): {reason}",
 }
 
 
