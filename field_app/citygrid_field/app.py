@@ -4,8 +4,6 @@ models over them and the screens, loads the .kv files explicitly, and moves betw
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -34,10 +32,10 @@ class FieldApp(App):
     syncing = BooleanProperty(False)
     font_warning = StringProperty("")
 
-    def __init__(self, data_dir: str | Path, server: str | None = None, lang: str | None = None,
+    def __init__(self, store: Store, server: str | None = None, lang: str | None = None,
                  platform: Platform | None = None, sync_settings: Settings | None = None, **kw):
         super().__init__(**kw)
-        self.data_dir, self.server_arg, self.lang_arg = Path(data_dir), server, lang
+        self.store, self.server_arg, self.lang_arg = store, server, lang
         self.platform, self.sync_settings = platform, sync_settings
 
     def tr(self, text: str, lang: str | None = None) -> str:
@@ -59,8 +57,7 @@ class FieldApp(App):
         return self.manager
 
     def _services(self) -> None:
-        self.store = Store(self.data_dir)
-        self.platform = self.platform or backend(data=self.data_dir)
+        self.platform = self.platform or backend(data=self.store.dir)
         self.language = Language()
         self.language.bind(lang=self.setter("lang"))
 

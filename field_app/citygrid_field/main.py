@@ -50,10 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_kivy(args.window)
     from .app import FieldApp
     from .platform.storage import desktop_root
+    from .store import Store
 
     try:
-        data = args.data or desktop_root(os.environ)
-        FieldApp(data, server=args.server, lang=args.lang).run()
+        store = Store(args.data or desktop_root(os.environ))  # a refused folder is said before any window
+        FieldApp(store, server=args.server, lang=args.lang).run()
     except Problem as e:
         print(messages.message(e, args.lang), file=sys.stderr)
         return 2

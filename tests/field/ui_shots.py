@@ -20,9 +20,10 @@ def main(data: str, prefix: str, size: str) -> int:
     configure_kivy(window_size(size))
     from citygrid_field.app import FieldApp
     from citygrid_field.platform import backend
+    from citygrid_field.store import Store
     from kivy.clock import Clock
 
-    app = FieldApp(data, lang="zh_CN", platform=backend("fake", data=data))
+    app = FieldApp(Store(data), lang="zh_CN", platform=backend("fake", data=data))
     steps = [lambda: app.show("sign_in"), lambda: shot(app, prefix, "sign-in"),
              lambda: app.show("tasks"), lambda: shot(app, prefix, "tasks"),
              lambda: app.show("outbox"), lambda: shot(app, prefix, "outbox"),

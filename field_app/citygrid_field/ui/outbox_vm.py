@@ -18,6 +18,8 @@ from .sync_vm import SyncVM
 
 TYPES = {"check": "check (核查)", "verify": "verification (核实)", "report": "new report (上报)"}
 
+COUNTS = "{waiting} waiting · {done} received · {held} for the supervisor · {blocked} need you"
+
 
 def size_text(n: int) -> str:
     if n < 1024:
@@ -49,10 +51,8 @@ class OutboxVM(EventDispatcher):
         entries = Outbox(self.store).entries()
         self.rows = [self._row(e) for e in reversed(entries)]  # newest first
         states = [state_of(e) for e in entries]
-        self.counts = self.language.tr("{waiting} waiting · {done} received · {held} for the supervisor · "
-                                       "{blocked} need you", waiting=states.count("waiting"),
-                                       done=states.count("done"), held=states.count("held"),
-                                       blocked=states.count("blocked"))
+        self.counts = self.language.tr(COUNTS, waiting=states.count("waiting"), done=states.count("done"),
+                                       held=states.count("held"), blocked=states.count("blocked"))
 
     def retry(self, _uuid: str | None = None) -> bool:
         """Send again: a sync run (items are pushed by the job, oldest first, each exactly once)."""
