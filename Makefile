@@ -5,7 +5,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 DEMO  := var/demo/center.gpkg
 
-.PHONY: setup deps demo test test-fast bench lint clean-demo plugin-zip
+.PHONY: setup deps demo field-app test test-fast bench lint clean-demo plugin-zip
 
 setup: $(VENV)/.setup-done
 
@@ -26,6 +26,11 @@ $(DEMO): | setup
 # the QGIS desk on it when there is a display, and the sync service (scripts/demo.sh)
 demo: deps setup $(DEMO)
 	@CITYGRID_CLI=$(VENV)/bin/citygrid bash scripts/demo.sh $(DEMO)
+
+# the collectors' field app against the demo centre; the demo sync service is started when it is not
+# already running on 127.0.0.1:8765 (scripts/field_app.sh)
+field-app: setup $(DEMO)
+	@CITYGRID_CLI=$(VENV)/bin/citygrid PYTHON=$(PY) bash scripts/field_app.sh $(DEMO)
 
 test: deps setup
 	@bash scripts/run-tests.sh

@@ -361,6 +361,10 @@ TEXTS: dict[str, str] = {
     "field.receipt_photos_missing": "sent; its photos are still on their way (case {case_no})",
     "field.receipt_conflict": "kept on case {case_no} for the supervisor: {reason}",
     "field.receipt_rejected": "refused and kept for the supervisor (case {case_no}): {reason}",
+    # the field app's screens (issue 12, part ui: field_app/citygrid_field/ui)
+    "field_ui.sign_in_incomplete": "fill in the server, the user name and the password",
+    "field_ui.bad_server": "{url} is not a server address: write it as http://host:port",
+    "field_ui.bad_long_side": "{value} is not a photo size: give the long side in pixels, {low} to {high}",
 }
 
 

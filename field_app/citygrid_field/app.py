@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The composition root: builds the services (store, platform backend, sync job runner), the view
+models over them and the screens, loads the .kv files explicitly, and moves between screens."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from citygrid.problems import Problem
+
+from .platform import Platform, backend
+from .store import Store
+from .sync_client import Settings
+from .ui import screens
+from .ui.fonts import register_cjk_font
+from .ui.language import Language, tr
+from .ui.outbox_vm import OutboxVM
+from .ui.settings_vm import SettingsVM
+from .ui.sign_in_vm import SignInVM
+from .ui.sync_vm import SyncVM
+from .ui.tasks_vm import TasksVM
+
+FONT_MISSING = "Chinese font not found: Chinese text may show as boxes. Install fonts-wqy-microhei."
+
+
+class FieldApp(App):
+    title = "citygrid 城管通"
+    lang = StringProperty("zh_CN")
+    username = StringProperty("")
+    syncing = BooleanProperty(False)
+    font_warning = StringProperty("")
+
+    def __init__(self, store: Store, server: str | None = None, lang: str | None = None,
+                 platform: Platform | None = None, sync_settings: Settings | None = None, **kw):
+        super().__init__(**kw)
+        self.store, self.server_arg, self.lang_arg = store, server, lang
+        self.platform, self.sync_settings = platform, sync_settings
+
+    def tr(self, text: str, lang: str | None = None) -> str:
+        return tr(text, lang or self.lang)
+
+    def build(self):
+        font = register_cjk_font()
+        self._services()
+        self._view_models()
+        self.font_warning = "" if font else self.tr(FONT_MISSING)
+        screens.load_kv()
+        self.manager = ScreenManager(transition=NoTransition())
+        for screen in (screens.SignInScreen(vm=self.sign_in_vm),
+                       screens.TasksScreen(vm=self.tasks_vm, sync=self.sync_vm),
+                       screens.OutboxScreen(vm=self.outbox_vm, sync=self.sync_vm),
+                       screens.SettingsScreen(vm=self.settings_vm, sign_in=self.sign_in_vm)):
+            self.manager.add_widget(screen)
+        self.show("tasks" if self.sign_in_vm.signed_in else "sign_in")
+        return self.manager
+
+    def _services(self) -> None:
+        self.platform = self.platform or backend(data=self.store.dir)
+        self.language = Language()
+        self.language.bind(lang=self.setter("lang"))
+
+    def _view_models(self) -> None:
+        store, language = self.store, self.language
+        self.settings_vm = SettingsVM(store, language)  # restores the saved language
+        if self.lang_arg:
+            self.settings_vm.set_language(self.lang_arg)
+        if self.server_arg:
+            self.settings_vm.set_server(self.server_arg)
+        self.lang = language.lang
+        self.sign_in_vm = SignInVM(store, language)
+        self.sync_vm = SyncVM(store, language, self.sync_settings)
+        self.tasks_vm, self.outbox_vm = TasksVM(store, language), OutboxVM(store, language, self.sync_vm)
+        self.sign_in_vm.bind(signed_in=self._signed_in)
+        self.sync_vm.bind(running=self.setter("syncing"), needs_sign_in=self._needs_sign_in,
+                          on_finished=lambda *_: self.tasks_vm.refresh())
+        self.username = store.get("username") or ""
+
+    def show(self, name: str) -> None:
+        refresh = {"tasks": self.tasks_vm.refresh, "outbox": self.outbox_vm.refresh}.get(name)
+        if refresh is not None:
+            refresh()
+        self.manager.current = name
+
+    def _signed_in(self, _vm, signed_in: bool) -> None:
+        self.username = self.store.get("username") or ""
+        if signed_in:
+            self.show("tasks")
+            self.sync_vm.start()
+
+    def _needs_sign_in(self, _vm, needed: bool) -> None:
+        if needed:
+            self.sign_in_vm.signed_in = False
+            self.show("sign_in")
+
+    def sign_out(self) -> None:
+        self.sign_in_vm.sign_out()
+        self.show("sign_in")
+
+    def on_start(self) -> None:
+        try:
+            self.platform.location.start(self._fix)
+        except Problem:
+            pass  # no position source: the list sorts by due time; the form says so when it needs one
+
+    def _fix(self, fix) -> None:
+        self.tasks_vm.fix = fix
+
+    def on_stop(self) -> None:
+        try:
+            self.platform.location.stop()
+        except Problem:
+            pass
