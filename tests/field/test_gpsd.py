@@ -8,9 +8,9 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from citygrid_field.platform import gpsd
 
 from citygrid.problems import Problem
+from citygrid_field.platform import gpsd
 
 NOW = datetime(2026, 5, 4, 1, 2, 3, tzinfo=UTC)
 

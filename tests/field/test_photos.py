@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from citygrid_field import photos
-from citygrid_field.photo_exif import EXIF_IFD, OFFSET_ORIGINAL, ORIGINAL, read_stamp
-from citygrid_field.platform.location import Fix
 from PIL import Image
 
 from citygrid.problems import Problem
+from citygrid_field import photos
+from citygrid_field.photo_exif import EXIF_IFD, OFFSET_ORIGINAL, ORIGINAL, read_stamp
+from citygrid_field.platform.location import Fix
 
 ROOT = Path(__file__).resolve().parents[2]
 CST = timezone(timedelta(hours=8))

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from citygrid_field.platform import backend, camera, location, notify, storage
-from citygrid_field.platform.location import Fix
 from PIL import Image
 
 from citygrid.problems import Problem
+from citygrid_field.platform import backend, camera, location, notify, storage
+from citygrid_field.platform.location import Fix
 
 NOW = datetime(2026, 5, 4, 1, 2, 3, tzinfo=UTC)
 

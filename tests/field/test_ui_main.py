@@ -4,6 +4,7 @@
 import argparse
 
 import pytest
+
 from citygrid_field.main import main, parser, window_size
 from citygrid_field.ui.fonts import ENV_FONT, find_cjk_font
 
@@ -52,10 +53,9 @@ def test_every_text_the_screens_show_has_a_chinese_translation():
     import re
     from pathlib import Path
 
+    from citygrid import i18n
     from citygrid_field import app
     from citygrid_field.ui import outbox_vm, tasks_vm
-
-    from citygrid import i18n
 
     ui = Path(app.__file__).parent / "ui"
     sources = [*ui.glob("*.kv"), *ui.glob("*.py"), Path(app.__file__)]

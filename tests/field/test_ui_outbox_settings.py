@@ -3,15 +3,16 @@
 
 import pytest
 from capture import shift
+from test_sync_live import PASSWORD
+from test_ui_tasks import FAST
+from ui_driver import tick_until
+
 from citygrid_field.session import Api, sign_in
 from citygrid_field.store import Store
 from citygrid_field.ui.language import Language
 from citygrid_field.ui.outbox_vm import OutboxVM, size_text
 from citygrid_field.ui.settings_vm import LONG_SIDE, SettingsVM
 from citygrid_field.ui.sync_vm import SyncVM
-from test_sync_live import PASSWORD
-from test_ui_tasks import FAST
-from ui_driver import tick_until
 
 
 def test_the_outbox_lists_photos_and_bytes_then_the_receipts_in_the_users_language(world, tmp_path):

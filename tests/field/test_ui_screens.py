@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from capture import shift
+from test_sync_live import FAST, PASSWORD
+
 from citygrid_field.session import Api, sign_in, signed_in_api
 from citygrid_field.store import Store
 from citygrid_field.sync_client import SyncJob
-from test_sync_live import FAST, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"

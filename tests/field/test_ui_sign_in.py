@@ -4,16 +4,16 @@
 import httpx
 import pytest
 from capture import shift
-from citygrid_field.outbox import Outbox
-from citygrid_field.session import Api
-from citygrid_field.store import Store
-from citygrid_field.ui.language import Language
-from citygrid_field.ui.sign_in_vm import SignInVM
 from live import free_port
 from test_sync_live import PASSWORD
 from ui_driver import tick_until
 
 from citygrid.sync import protocol
+from citygrid_field.outbox import Outbox
+from citygrid_field.session import Api
+from citygrid_field.store import Store
+from citygrid_field.ui.language import Language
+from citygrid_field.ui.sign_in_vm import SignInVM
 
 
 def vm_for(store, server, lang="zh_CN", **kw) -> SignInVM:
@@ -47,8 +47,9 @@ def test_a_wrong_password_is_said_in_chinese_then_in_english_after_a_switch(worl
 
 
 def test_signing_in_again_never_touches_the_outbox(world, tmp_path):
-    from citygrid_field.session import sign_in
     from test_sync_live import sync
+
+    from citygrid_field.session import sign_in
 
     store = Store(world["data"])
     sign_in(store, Api(world["server"].url), "collector01", PASSWORD)

@@ -4,6 +4,10 @@
 from datetime import UTC, datetime, timedelta
 
 from capture import shift
+from test_sync_live import PASSWORD
+from ui_driver import tick_until
+
+from citygrid.sync.protocol import PullItem, PullPage
 from citygrid_field.platform.location import Fix
 from citygrid_field.session import Api, sign_in
 from citygrid_field.store import Store
@@ -12,10 +16,6 @@ from citygrid_field.ui.language import Language
 from citygrid_field.ui.outbox_vm import OutboxVM
 from citygrid_field.ui.sync_vm import SyncVM, fraction
 from citygrid_field.ui.tasks_vm import TasksVM, distance_m
-from test_sync_live import PASSWORD
-from ui_driver import tick_until
-
-from citygrid.sync.protocol import PullItem, PullPage
 
 FAST = Settings(backoff_s=0.05, backoff_max_s=0.2, max_failures=3)
 

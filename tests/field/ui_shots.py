@@ -18,10 +18,11 @@ def main(data: str, prefix: str, size: str) -> int:
     from citygrid_field.main import configure_kivy, window_size
 
     configure_kivy(window_size(size))
+    from kivy.clock import Clock
+
     from citygrid_field.app import FieldApp
     from citygrid_field.platform import backend
     from citygrid_field.store import Store
-    from kivy.clock import Clock
 
     app = FieldApp(Store(data), lang="zh_CN", platform=backend("fake", data=data))
     steps = [lambda: app.show("sign_in"), lambda: shot(app, prefix, "sign-in"),
