@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import uuid as uuidlib
+from pathlib import Path
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
@@ -168,3 +169,12 @@ def _remove(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def sweep_captures(root) -> int:
+    """Remove raw captures a killed capture left in `root`/capture (prepared copies are elsewhere)."""
+    folder, swept = Path(root) / "capture", 0
+    for path in folder.glob("*") if folder.is_dir() else ():
+        path.unlink(missing_ok=True)
+        swept += 1
+    return swept
