@@ -212,3 +212,23 @@ def _reopened(form) -> ResultFormVM:
     vm = ResultFormVM(form.store, form.language, form.platform, long_side=400)
     vm.open(CHECK["id"])
     return vm
+
+
+def test_the_outbox_screens_retry_checks_a_held_item_again_and_releases_it(form):
+    from citygrid_field.ui.outbox_vm import OutboxVM
+    from citygrid_field.ui.sync_vm import SyncVM
+
+    uuid = saved_check(form)
+    path, box = form.photos[0].path, Outbox(form.store)
+    original = open(path, "rb").read()
+    with open(path, "wb") as f:
+        f.write(b"overwritten")
+    box.still_same(box.photos("collector01")[0])
+    form.store.put(token=None)  # no session: the sync itself does not start, the check still runs
+    vm = OutboxVM(form.store, form.language, SyncVM(form.store, form.language))
+    vm.retry(uuid)
+    assert box.entries()[0].blocked == "field.photo_changed"
+    with open(path, "wb") as f:
+        f.write(original)
+    vm.retry(uuid)
+    assert box.entries()[0].blocked is None and [r["state"] for r in vm.rows] == ["waiting"]
