@@ -12,6 +12,7 @@ from citygrid.problems import Problem
 from citygrid_field.outbox import Outbox
 from citygrid_field.platform import backend
 from citygrid_field.platform.camera import FakeCamera
+from citygrid_field.store import Store
 from citygrid_field.ui.language import Language
 from citygrid_field.ui.result_form_vm import ResultFormVM
 
@@ -232,3 +233,47 @@ def test_the_outbox_screens_retry_checks_a_held_item_again_and_releases_it(form)
         f.write(original)
     vm.retry(uuid)
     assert box.entries()[0].blocked is None and [r["state"] for r in vm.rows] == ["waiting"]
+
+
+KILLED_IN_CAPTURE = """
+import os, signal, sys
+from forms_fixture import CHECK
+from citygrid_field.platform import backend
+from citygrid_field.platform.camera import FakeCamera
+from citygrid_field.store import Store
+from citygrid_field.store import Store
+from citygrid_field.ui.language import Language
+from citygrid_field.ui.result_form_vm import ResultFormVM
+data, raw = sys.argv[1], sys.argv[2]
+platform = backend("fake", data=data)
+object.__setattr__(platform, "camera", FakeCamera(raw))
+vm = ResultFormVM(Store(data), Language(lang="en"), platform, long_side=400)
+vm.open(CHECK["id"])
+vm.take_photo()
+print(vm.photos[0].path, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # between the prepared photo and its item
+"""
+
+
+def test_a_process_killed_between_photo_and_item_leaves_no_item_and_its_photo_is_swept(tmp_path):
+    import subprocess
+    import sys
+
+    from citygrid_field.ui.result_form_vm import sweep_captures
+
+    data = tmp_path / "device"
+    device(data).close()
+    raw = jpeg(tmp_path / "raw.jpg", size=(800, 600))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.dirname(__file__), *sys.path])}
+    run = subprocess.run([sys.executable, "-c", KILLED_IN_CAPTURE, str(data), str(raw)], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == -9, run.stderr[-2000:]
+    prepared_path = run.stdout.split()[0]
+    assert os.path.exists(prepared_path)
+    store = Store(data)
+    box = Outbox(store)
+    assert box.entries() == []
+    assert box.sweep_unkept(data / "photos") == 1 and not os.path.exists(prepared_path)
+    sweep_captures(data)
+    assert not any((data / "capture").iterdir())
+    store.close()
