@@ -10,6 +10,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from citygrid.problems import Problem
 
+from .outbox import Outbox
 from .platform import Platform, backend
 from .store import Store
 from .sync_client import Settings
@@ -17,9 +18,11 @@ from .ui import screens
 from .ui.fonts import register_cjk_font
 from .ui.language import Language, tr
 from .ui.outbox_vm import OutboxVM
+from .ui.result_form_vm import ResultFormVM, sweep_captures
 from .ui.settings_vm import SettingsVM
 from .ui.sign_in_vm import SignInVM
 from .ui.sync_vm import SyncVM
+from .ui.task_detail_vm import TaskDetailVM
 from .ui.tasks_vm import TasksVM
 
 FONT_MISSING = "Chinese font not found: Chinese text may show as boxes. Install fonts-wqy-microhei."
@@ -51,7 +54,8 @@ class FieldApp(App):
         for screen in (screens.SignInScreen(vm=self.sign_in_vm),
                        screens.TasksScreen(vm=self.tasks_vm, sync=self.sync_vm),
                        screens.OutboxScreen(vm=self.outbox_vm, sync=self.sync_vm),
-                       screens.SettingsScreen(vm=self.settings_vm, sign_in=self.sign_in_vm)):
+                       screens.SettingsScreen(vm=self.settings_vm, sign_in=self.sign_in_vm),
+                       screens.TaskDetailScreen(vm=self.detail_vm), screens.ResultFormScreen(vm=self.form_vm)):
             self.manager.add_widget(screen)
         self.show("tasks" if self.sign_in_vm.signed_in else "sign_in")
         return self.manager
@@ -59,6 +63,7 @@ class FieldApp(App):
     def _services(self) -> None:
         self.platform = self.platform or backend(data=self.store.dir)
         self.language = Language()
+        self._sweep()
         self.language.bind(lang=self.setter("lang"))
 
     def _view_models(self) -> None:
@@ -75,6 +80,8 @@ class FieldApp(App):
         self.sign_in_vm.bind(signed_in=self._signed_in)
         self.sync_vm.bind(running=self.setter("syncing"), needs_sign_in=self._needs_sign_in,
                           on_finished=lambda *_: self.tasks_vm.refresh())
+        self.detail_vm = TaskDetailVM(store, language)
+        self.form_vm = ResultFormVM(store, language, self.platform)
         self.username = store.get("username") or ""
 
     def show(self, name: str) -> None:
@@ -105,7 +112,33 @@ class FieldApp(App):
             pass  # no position source: the list sorts by due time; the form says so when it needs one
 
     def _fix(self, fix) -> None:
-        self.tasks_vm.fix = fix
+        self.tasks_vm.fix = self.form_vm.fix = fix
+
+    # --- task detail and the check / verify form (part forms) ----------------------------------------
+
+    def _sweep(self) -> None:
+        """Before any form opens: photos a killed capture left with no item, and raw captures."""
+        try:
+            Outbox(self.store).sweep_unkept(self.platform.storage.photos)
+            sweep_captures(self.platform.storage.root)
+        except OSError:
+            pass  # a read-only data dir: the sign-in / settings screens say so; nothing is lost
+
+    def open_task(self, task_id: str) -> None:
+        self.detail_vm.open(task_id)
+        self.show("task_detail")
+        self.detail_vm.fetch()
+
+    def open_form(self, task_id: str) -> None:
+        self.form_vm.open(task_id)
+        self.show("result_form")
+
+    def save_form(self) -> None:
+        if self.form_vm.save():
+            self.show("outbox")
+
+    def back(self) -> None:
+        self.show("task_detail" if self.manager.current == "result_form" else "tasks")
 
     def on_stop(self) -> None:
         try:

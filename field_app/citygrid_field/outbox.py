@@ -19,6 +19,7 @@ from citygrid import messages, times
 from citygrid.problems import Problem
 from citygrid.sync.protocol import FINAL, MAX_PHOTOS, PushItem, Receipt, Status
 
+from . import photos as prepared
 from .store import Store
 
 CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
@@ -87,8 +88,10 @@ class Outbox:
 
     # --- capture --------------------------------------------------------------------------------------
 
-    def add(self, payload, photos: list[str | Path] = (), *, username: str | None = None) -> str:
-        """Queue a CheckResult / VerifyResult / Report with its photos; -> the item's uuid."""
+    def add(self, payload, photos: list[str | Path | prepared.Photo] = (), *, username: str | None = None) -> str:
+        """Queue a CheckResult / VerifyResult / Report with its photos; -> the item's uuid. A photo
+        from `photos.prepare` keeps the hash computed there (its size is checked, not hashed again);
+        a plain path is hashed here. The upload verifies every photo again before it is sent."""
         username = username or self.store.get("username")
         if not username:
             raise Problem("field.not_signed_in")
@@ -166,6 +169,58 @@ class Outbox:
                 for sha in r.uploads:
                     cx.execute("UPDATE photos SET uploaded = 0 WHERE sha256 = ?", (sha,))
 
+    # --- a held item: checked again, or the user lets a photo or the item go ---------------------------
+
+    def unblock(self, uuid: str) -> str | None:
+        """Check the held item's photos again: all whole -> the hold is cleared (None); otherwise it
+        stays held with the code of the first photo that is not (`field.photo_gone` / `_changed`)."""
+        for p in self._photos_of(uuid):
+            state = prepared.verify(p.path, p.sha256)
+            if state is not prepared.PhotoState.UNCHANGED:
+                code = "field.photo_gone" if state is prepared.PhotoState.MISSING else "field.photo_changed"
+                self._hold(uuid, code, path=p.path)
+                return code
+        self.store.cx.execute("UPDATE outbox SET blocked = NULL, blocked_details = NULL WHERE uuid = ?", (uuid,))
+        return None
+
+    def drop_photo(self, uuid: str, sha256: str) -> str | None:
+        """The user lets one photo of an unreceived item go; the rest are checked again (`unblock`)."""
+        wire = self._unreceived(uuid)
+        wire["photos"] = [s for s in wire["photos"] if s != sha256]
+        PushItem.from_wire(wire)
+        with self.store.transaction() as cx:
+            cx.execute("UPDATE outbox SET item = ? WHERE uuid = ?", (json.dumps(wire, ensure_ascii=False), uuid))
+            cx.execute("DELETE FROM outbox_photos WHERE uuid = ? AND sha256 = ?", (uuid, sha256))
+        return self.unblock(uuid)
+
+    def drop(self, uuid: str) -> None:
+        """The user gives up an item the centre has not received for good (an explicit choice)."""
+        self._unreceived(uuid)
+        with self.store.transaction() as cx:
+            cx.execute("DELETE FROM outbox WHERE uuid = ?", (uuid,))
+            cx.execute("DELETE FROM photos WHERE sha256 NOT IN (SELECT sha256 FROM outbox_photos)")
+
+    def sweep_unkept(self, folder: str | Path) -> int:
+        """At start, before any form is open: remove prepared photos no item keeps (a kill between
+        the photo and its item) and the `.part` files of cut writes; -> how many files."""
+        kept = {r[0] for r in self.store.cx.execute("SELECT sha256 FROM photos")}
+        folder, swept = Path(folder), 0
+        for path in folder.glob("*.jpg") if folder.is_dir() else ():
+            if len(path.stem) == 64 and path.stem not in kept:
+                path.unlink(missing_ok=True)
+                swept += 1
+        return swept + (prepared.sweep_partials(folder) if folder.is_dir() else 0)
+
+    def _unreceived(self, uuid: str) -> dict:
+        row = self.store.cx.execute("SELECT item, status FROM outbox WHERE uuid = ?", (uuid,)).fetchone()
+        if row is None or row[1] in _FINAL:
+            raise Problem("field.not_in_outbox", uuid=uuid)
+        return json.loads(row[0])
+
+    def _hold(self, uuid: str, code: str, **details) -> None:
+        self.store.cx.execute("UPDATE outbox SET blocked = ?, blocked_details = ? WHERE uuid = ?",
+                              (code, json.dumps(details, ensure_ascii=False), uuid))
+
     # --- what the outbox screen shows ---------------------------------------------------------------
 
     def entries(self) -> list[Entry]:
@@ -186,7 +241,9 @@ class Outbox:
         return n
 
 
-def _photo(path: str | Path) -> Photo:
+def _photo(path: str | Path | prepared.Photo) -> Photo:
+    if isinstance(path, prepared.Photo):
+        return _prepared(path)
     path = Path(path)
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     if content_type is None:
@@ -196,3 +253,15 @@ def _photo(path: str | Path) -> Photo:
     except OSError:
         raise Problem("field.photo_gone", path=str(path)) from None
     return Photo(sha, str(path.resolve()), size, content_type, None, False)
+
+
+def _prepared(photo: prepared.Photo) -> Photo:
+    """A prepared photo as kept: its own hash, once the file is seen to be there with its size."""
+    path = Path(photo.path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise Problem("field.photo_gone", path=str(path)) from None
+    if size != photo.size:
+        raise Problem("field.photo_changed", path=str(path))
+    return Photo(photo.sha256, str(path.resolve()), size, "image/jpeg", None, False)

@@ -365,6 +365,15 @@ TEXTS: dict[str, str] = {
     "field_ui.sign_in_incomplete": "fill in the server, the user name and the password",
     "field_ui.bad_server": "{url} is not a server address: write it as http://host:port",
     "field_ui.bad_long_side": "{value} is not a photo size: give the long side in pixels, {low} to {high}",
+    # the field app's task detail, check and verify forms (issue 12, part forms: ui/result_form_vm.py)
+    "field_forms.no_task": "the task {task_id} is not on this device (sync to fetch it)",
+    "field_forms.no_outcome": "choose the result first",
+    "field_forms.no_reason": "a failed check needs a reason or a note",
+    "field_forms.no_photo": "a check needs at least one photo",
+    "field_forms.too_many_photos": "at most {max} photos per result",
+    "field_forms.no_fix": "no GPS position yet: the result will be saved without one",
+    "field_forms.far": "you are {distance} m from the case (more than {limit} m): check that this is the right place",
+    "field.not_in_outbox": "item {uuid} is not waiting in the outbox",
 }
 
 

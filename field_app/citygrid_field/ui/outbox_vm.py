@@ -54,9 +54,23 @@ class OutboxVM(EventDispatcher):
         self.counts = self.language.tr(COUNTS, waiting=states.count("waiting"), done=states.count("done"),
                                        held=states.count("held"), blocked=states.count("blocked"))
 
-    def retry(self, _uuid: str | None = None) -> bool:
-        """Send again: a sync run (items are pushed by the job, oldest first, each exactly once)."""
+    def retry(self, uuid: str | None = None) -> bool:
+        """Send again: a held item's photos are checked again first (`Outbox.unblock`: the hold goes
+        when they are whole), then a sync run (items are pushed oldest first, each exactly once)."""
+        if uuid and any(e.uuid == uuid and e.blocked for e in Outbox(self.store).entries()):
+            Outbox(self.store).unblock(uuid)
+            self.refresh()
         return self.sync.start()
+
+    def drop_photo(self, uuid: str, sha256: str) -> None:
+        """The user lets a held item's photo go (explicitly); the item is sent without it."""
+        Outbox(self.store).drop_photo(uuid, sha256)
+        self.refresh()
+
+    def drop(self, uuid: str) -> None:
+        """The user gives up an item the centre has not received (explicitly)."""
+        Outbox(self.store).drop(uuid)
+        self.refresh()
 
     def _row(self, e: Entry) -> dict:
         tr = self.language.tr

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.screenmanager import Screen
 
-KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv")
+KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv", "forms.kv")
 
 
 def load_kv() -> None:
@@ -41,7 +44,8 @@ class SettingsScreen(Screen):
     sign_in = ObjectProperty()
 
 
-class TaskRow(BoxLayout):
+class TaskRow(ButtonBehavior, BoxLayout):
+    """A task; a tap opens its detail."""
     title = StringProperty("")
     detail = StringProperty("")
     due_text = StringProperty("")
@@ -50,6 +54,9 @@ class TaskRow(BoxLayout):
     case_no = StringProperty("")
     due_ts = ObjectProperty(None, allownone=True)
     distance_m = ObjectProperty(None, allownone=True)
+
+    def on_release(self):
+        App.get_running_app().open_task(self.task_id)
 
 
 class OutboxRow(BoxLayout):
@@ -60,3 +67,36 @@ class OutboxRow(BoxLayout):
     state = StringProperty("")
     can_retry = BooleanProperty(False)
     photo_paths = ObjectProperty([])
+
+
+class PhotoTile(RelativeLayout):
+    source = StringProperty("")
+    sha256 = StringProperty("")
+
+
+def show_tiles(layout, photos) -> None:
+    """Fill a StackLayout with one tile a photo: dicts with `source`/`sha256`, or prepared photos."""
+    layout.clear_widgets()
+    for p in photos:
+        source, sha = (p["source"], p["sha256"]) if isinstance(p, dict) else (p.path, p.sha256)
+        layout.add_widget(PhotoTile(source=source, sha256=sha))
+
+
+class TaskDetailScreen(Screen):
+    vm = ObjectProperty()
+
+    def on_vm(self, _screen, vm) -> None:
+        vm.bind(photos=lambda _vm, photos: show_tiles(self.ids.photos, photos))
+
+    def on_pre_enter(self, *_):
+        show_tiles(self.ids.photos, self.vm.photos)
+
+
+class ResultFormScreen(Screen):
+    vm = ObjectProperty()
+
+    def on_vm(self, _screen, vm) -> None:
+        vm.bind(photos=lambda _vm, photos: show_tiles(self.ids.photos, photos))
+
+    def on_pre_enter(self, *_):
+        show_tiles(self.ids.photos, self.vm.photos)
