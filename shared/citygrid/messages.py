@@ -365,6 +365,15 @@ TEXTS: dict[str, str] = {
     "field_ui.sign_in_incomplete": "fill in the server, the user name and the password",
     "field_ui.bad_server": "{url} is not a server address: write it as http://host:port",
     "field_ui.bad_long_side": "{value} is not a photo size: give the long side in pixels, {low} to {high}",
+    # the field app's new report and offline map (issue 12, part report: field_app/citygrid_field/ui/report_*)
+    "field_report.no_class": "choose what kind of problem this is first",
+    "field_report.no_location": "give the place: use the GPS fix or tap the map",
+    "field_report.no_component": "a component report needs the component: pick one near the place",
+    "field_report.no_photo": "take at least one photo of the problem",
+    "field_report.no_fix": "no GPS fix yet: wait for one or tap the place on the map",
+    "field_report.unknown_class": "class {class_code} is not on this device (or retired): sync, then choose again",
+    "field_report.unknown_component": "component {obj_id} is not near the report's place on this device",
+    "field_report.bad_basemap": "the offline map {path} cannot be read ({reason}); markers are shown on a blank map",
 }
 
 
