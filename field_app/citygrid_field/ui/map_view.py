@@ -111,7 +111,7 @@ class FieldMap(MapView):
         return super().on_touch_down(touch)
 
     def on_touch_up(self, touch):
-        start = touch.ud.get(self._key)
+        start = touch.ud.pop(self._key, None)  # a grabbed touch comes up twice: one tap
         if start is not None and abs(touch.x - start[0]) + abs(touch.y - start[1]) <= TAP_SLOP:
             x, y = self.to_widget(*touch.pos)
             where = self.get_latlon_at(x - self.x, y - self.y)  # mapview counts from the widget's corner
