@@ -17,6 +17,7 @@ from .ui import screens
 from .ui.fonts import register_cjk_font
 from .ui.language import Language, tr
 from .ui.outbox_vm import OutboxVM
+from .ui.report_vm import ReportVM
 from .ui.settings_vm import SettingsVM
 from .ui.sign_in_vm import SignInVM
 from .ui.sync_vm import SyncVM
@@ -51,7 +52,8 @@ class FieldApp(App):
         for screen in (screens.SignInScreen(vm=self.sign_in_vm),
                        screens.TasksScreen(vm=self.tasks_vm, sync=self.sync_vm),
                        screens.OutboxScreen(vm=self.outbox_vm, sync=self.sync_vm),
-                       screens.SettingsScreen(vm=self.settings_vm, sign_in=self.sign_in_vm)):
+                       screens.SettingsScreen(vm=self.settings_vm, sign_in=self.sign_in_vm),
+                       screens.ReportScreen(vm=self.report_vm, tasks_points=self._task_points)):
             self.manager.add_widget(screen)
         self.show("tasks" if self.sign_in_vm.signed_in else "sign_in")
         return self.manager
@@ -72,6 +74,7 @@ class FieldApp(App):
         self.sign_in_vm = SignInVM(store, language)
         self.sync_vm = SyncVM(store, language, self.sync_settings)
         self.tasks_vm, self.outbox_vm = TasksVM(store, language), OutboxVM(store, language, self.sync_vm)
+        self.report_vm = ReportVM(store, language, self.platform)
         self.sign_in_vm.bind(signed_in=self._signed_in)
         self.sync_vm.bind(running=self.setter("syncing"), needs_sign_in=self._needs_sign_in,
                           on_finished=lambda *_: self.tasks_vm.refresh())
@@ -106,6 +109,12 @@ class FieldApp(App):
 
     def _fix(self, fix) -> None:
         self.tasks_vm.fix = fix
+        self.report_vm.on_fix(fix)
+
+    def _task_points(self) -> list[tuple[float, float]]:
+        """(lat, lon) of the cases of the tasks on the device, for the map's markers."""
+        cases = (self.store.record("case", t.get("case_no") or "") or {} for t in self.store.tasks())
+        return [(c["lat"], c["lon"]) for c in cases if c.get("lat") is not None and c.get("lon") is not None]
 
     def on_stop(self) -> None:
         try:

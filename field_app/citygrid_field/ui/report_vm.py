@@ -55,6 +55,7 @@ class ReportVM(EventDispatcher):
         self.store, self.language, self.platform, self.now = store, language, platform, now
         self.fix: Fix | None = None
         self._classes: list[catalogue.ReportClass] = []
+        self._near: list[dict] = []
         language.bind(lang=lambda *_: self._relist())
         self.bind(kind=self._kind_changed, query=lambda *_: self._relist(), major=lambda *_: self._relist(),
                   chosen=self._texts, location=self._texts, location_source=self._texts)
@@ -130,12 +131,17 @@ class ReportVM(EventDispatcher):
 
     def _find_components(self) -> None:
         if self.location is None or self.kind != "component":
-            self.components = []
+            self.components, self._near = [], []
             return
         code = self.chosen.code if self.chosen else None
         rows = catalogue.nearby_components(self.store, self.location.lat, self.location.lon, code)
+        self._near = rows
         self.components = [{"obj_id": r["ObjID"], "text": f"{r['ObjID']} {r.get('ObjName') or ''} · "
                             f"{r['distance_m']:.0f} m"} for r in rows]
+
+    def component_points(self) -> list[dict]:
+        """The offered components with their lat/lon, for the map's markers."""
+        return list(self._near)
 
     def pick_component(self, obj_id: str) -> None:
         """The component the report is about; its class becomes the report's class."""

@@ -10,7 +10,9 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv")
+from .report_screen import ReportScreen  # noqa: F401  (the new report's screen, with its map)
+
+KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv", "report.kv")
 
 
 def load_kv() -> None:
