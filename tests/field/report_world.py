@@ -15,7 +15,7 @@ HERE = (31.2622, 120.0001)  # lat, lon
 
 
 def cls(code: str, kind: str, major: str, minor: str, retired: bool = False) -> PullItem:
-    return PullItem("class", code, False, {"kind": kind, "code": code, "major_code": code[:2], "major_name": major,
+    return PullItem("class", f"{kind}:{code}", False, {"kind": kind, "code": code, "major_code": code[:2], "major_name": major,
                                            "minor_code": code[2:], "minor_name": minor, "retired": retired})
 
 
@@ -28,7 +28,7 @@ def pulled_store(data: Path) -> Store:
     store = Store(data)
     items = (cls("0101", "component", "公用设施", "上水井盖"), cls("0102", "component", "公用设施", "污水井盖"),
              cls("0103", "component", "公用设施", "旧式井盖", retired=True),
-             cls("0201", "event", "市容环境", "私搭乱建"), cls("0102x", "weird", "?", "?"),
+             cls("0201", "event", "市容环境", "私搭乱建"), cls("0102", "event", "市容环境", "暴露垃圾"), cls("0102x", "weird", "?", "?"),
              component("3205080101000001", "上水井盖", 0.0001), component("3205080102000007", "污水井盖", 0.0002),
              component("3205080101000009", "上水井盖", 0.01))  # ~1.1 km away
     store.apply_page(PullPage("c1", False, items))

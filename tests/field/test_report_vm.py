@@ -41,7 +41,15 @@ def test_search_finds_classes_by_chinese_name_and_by_code_and_never_a_retired_on
     vm.query = "旧式"
     assert vm.class_rows == []  # retired
     vm.query, vm.kind = "", "event"
-    assert [r["code"] for r in vm.class_rows] == ["0201"] and vm.majors == [{"code": "02", "text": "02 市容环境"}]
+    assert [r["code"] for r in vm.class_rows] == ["0102", "0201"]
+    assert vm.majors == [{"code": "01", "text": "01 市容环境"}, {"code": "02", "text": "02 市容环境"}]
+
+
+def test_an_event_and_a_component_class_sharing_a_code_are_told_apart_by_the_kind(vm):
+    vm.choose("0102")
+    assert (vm.chosen.kind, vm.chosen.minor_name) == ("event", "暴露垃圾")
+    vm.choose("0102", "component")
+    assert (vm.chosen.kind, vm.chosen.minor_name, vm.kind) == ("component", "污水井盖", "component")
 
 
 def test_choosing_a_retired_or_unknown_class_is_refused(vm):
@@ -89,7 +97,7 @@ def test_nearby_components_are_the_close_ones_of_the_chosen_class_and_picking_on
 def test_the_required_fields_are_asked_for_one_by_one_in_the_users_language(vm, tmp_path):
     with_camera(vm, jpeg(tmp_path / "a.jpg"))
     assert vm.submit() is None and vm.problem == "请先选择问题类别"
-    vm.choose("0101")
+    vm.choose("0101", "component")
     assert vm.submit() is None and "位置" in vm.problem
     vm.on_fix(fix())
     assert vm.submit() is None and "部件" in vm.problem

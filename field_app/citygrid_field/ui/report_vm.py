@@ -81,8 +81,11 @@ class ReportVM(EventDispatcher):
         found = catalogue.search(self._classes, self.query, self.kind, self.major or None)
         self.class_rows = [{"code": c.code, "text": c.label} for c in found]
 
-    def choose(self, code: str) -> None:
-        chosen = next((c for c in self._classes if c.code == code), None)
+    def choose(self, code: str, kind: str | None = None) -> None:
+        """Choose the class `code` of `kind` (default: the form's kind; an event and a component class
+        may share a code)."""
+        kind = kind or self.kind
+        chosen = next((c for c in self._classes if c.code == code and c.kind == kind), None)
         if chosen is None:
             raise Problem("field_report.unknown_class", class_code=code)
         self.kind, self.chosen, self.problem = chosen.kind, chosen, ""
@@ -149,8 +152,8 @@ class ReportVM(EventDispatcher):
             raise Problem("field_report.unknown_component", obj_id=obj_id)
         self.obj_id = obj_id
         code = catalogue.component_class(obj_id)
-        if self.chosen is None or self.chosen.code != code:
-            self.choose(code)
+        if self.chosen is None or self.chosen.code != code or self.chosen.kind != "component":
+            self.choose(code, "component")
 
     # --- photos --------------------------------------------------------------------------------------
 
