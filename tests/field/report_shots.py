@@ -26,7 +26,7 @@ def main(data: str, prefix: str, size: str) -> int:
 
     app = FieldApp(Store(data), lang="zh_CN", platform=backend("fake", data=data))
     vm = lambda: app.report_vm  # noqa: E731
-    steps = [lambda: app.show("report"), lambda: shot(app, prefix, "empty"),
+    steps = [lambda: app.show("report"), lambda: None, lambda: None, lambda: shot(app, prefix, "empty"),
              lambda: setattr(vm(), "kind", "component"), lambda: vm().on_fix(fix()),
              lambda: vm().pick_component(vm().components[0]["obj_id"]),
              lambda: setattr(vm(), "description", "井盖破损，有安全隐患"), lambda: vm().submit(),

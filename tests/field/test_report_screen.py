@@ -43,4 +43,6 @@ def test_the_report_screen_draws_in_chinese_at_phone_size_with_the_offline_map(t
         with Image.open(p) as image:
             assert image.size == (720, 1280), p
         assert colours(p) > 20, f"{p} looks blank"
+    with Image.open(paths[0]) as image:  # the basemap's tiles (red 200 in the test's PNGs) fill the map
+        assert image.convert("RGB").getpixel((360, 700))[0] == 200
     assert not (data / "cache").exists() and not (ROOT / "cache").exists()  # mapview's cache stays in --data

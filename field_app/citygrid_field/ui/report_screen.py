@@ -41,6 +41,17 @@ class ReportScreen(Screen):
         self.vm.refresh()
         self._markers()
 
+    def on_enter(self, *_):
+        """Centre once the map has its size (mapview centres on the size it has when asked)."""
+        loc, start = self.vm.location, self._start()
+        if loc is not None:
+            self.map.center_on(loc.lat, loc.lon)
+        elif "lat" in start:
+            self.map.center_on(start["lat"], start["lon"])
+        elif self.basemap.path is not None:
+            source = self.basemap.source
+            self.map.center_on(source.default_lat, source.default_lon)
+
     def _markers(self, *_):
         loc = self.vm.location
         comps = [(r["lat"], r["lon"]) for r in self.vm.component_points()]
