@@ -18,6 +18,7 @@ from .ui import screens
 from .ui.fonts import register_cjk_font
 from .ui.language import Language, tr
 from .ui.outbox_vm import OutboxVM
+from .ui.report_vm import ReportVM
 from .ui.result_form_vm import ResultFormVM, sweep_captures
 from .ui.settings_vm import SettingsVM
 from .ui.sign_in_vm import SignInVM
@@ -55,7 +56,8 @@ class FieldApp(App):
                        screens.TasksScreen(vm=self.tasks_vm, sync=self.sync_vm),
                        screens.OutboxScreen(vm=self.outbox_vm, sync=self.sync_vm),
                        screens.SettingsScreen(vm=self.settings_vm, sign_in=self.sign_in_vm),
-                       screens.TaskDetailScreen(vm=self.detail_vm), screens.ResultFormScreen(vm=self.form_vm)):
+                       screens.TaskDetailScreen(vm=self.detail_vm), screens.ResultFormScreen(vm=self.form_vm),
+                       screens.ReportScreen(vm=self.report_vm, tasks_points=self._task_points)):
             self.manager.add_widget(screen)
         self.show("tasks" if self.sign_in_vm.signed_in else "sign_in")
         return self.manager
@@ -77,6 +79,7 @@ class FieldApp(App):
         self.sign_in_vm = SignInVM(store, language)
         self.sync_vm = SyncVM(store, language, self.sync_settings)
         self.tasks_vm, self.outbox_vm = TasksVM(store, language), OutboxVM(store, language, self.sync_vm)
+        self.report_vm = ReportVM(store, language, self.platform)
         self.sign_in_vm.bind(signed_in=self._signed_in)
         self.sync_vm.bind(running=self.setter("syncing"), needs_sign_in=self._needs_sign_in,
                           on_finished=lambda *_: self.tasks_vm.refresh())
@@ -113,6 +116,7 @@ class FieldApp(App):
 
     def _fix(self, fix) -> None:
         self.tasks_vm.fix = self.form_vm.fix = fix
+        self.report_vm.on_fix(fix)
 
     # --- task detail and the check / verify form (part forms) ----------------------------------------
 
@@ -139,6 +143,12 @@ class FieldApp(App):
 
     def back(self) -> None:
         self.show("task_detail" if self.manager.current == "result_form" else "tasks")
+
+
+    def _task_points(self) -> list[tuple[float, float]]:
+        """(lat, lon) of the cases of the tasks on the device, for the map's markers."""
+        cases = (self.store.record("case", t.get("case_no") or "") or {} for t in self.store.tasks())
+        return [(c["lat"], c["lon"]) for c in cases if c.get("lat") is not None and c.get("lon") is not None]
 
     def on_stop(self) -> None:
         try:

@@ -374,6 +374,15 @@ TEXTS: dict[str, str] = {
     "field_forms.no_fix": "no GPS position yet: the result will be saved without one",
     "field_forms.far": "you are {distance} m from the case (more than {limit} m): check that this is the right place",
     "field.not_in_outbox": "item {uuid} is not waiting in the outbox",
+    # the field app's new report and offline map (issue 12, part report: field_app/citygrid_field/ui/report_*)
+    "field_report.no_class": "choose what kind of problem this is first",
+    "field_report.no_location": "give the place: use the GPS fix or tap the map",
+    "field_report.no_component": "a component report needs the component: pick one near the place",
+    "field_report.no_photo": "take at least one photo of the problem",
+    "field_report.no_fix": "no GPS fix yet: wait for one or tap the place on the map",
+    "field_report.unknown_class": "class {class_code} is not on this device (or retired): sync, then choose again",
+    "field_report.unknown_component": "component {obj_id} is not near the report's place on this device",
+    "field_report.bad_basemap": "the offline map {path} cannot be read ({reason}); markers are shown on a blank map",
 }
 
 

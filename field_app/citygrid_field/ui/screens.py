@@ -13,7 +13,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.screenmanager import Screen
 
-KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv", "forms.kv")
+from .report_screen import ReportScreen  # noqa: F401  (the new report's screen, with its map)
+
+KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv", "forms.kv", "report.kv")
 
 
 def load_kv() -> None:
