@@ -6,6 +6,7 @@ import errno
 import math
 import os
 import sys
+import threading
 import types
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,14 +116,41 @@ def test_plyer_location_without_plyer_is_location_unavailable(no_plyer):
     assert caught.value.code == "location.unavailable"
 
 
-def test_callbacks_hop_to_kivys_main_thread_once_the_app_runs_kivy(plyer, monkeypatch):
-    hops = []
-    clock = types.SimpleNamespace(mainthread=lambda fn: (lambda *a: hops.append(a) or fn(*a)))
+def _fake_kivy(monkeypatch, running: bool) -> list:
+    """A stand-in kivy.clock / kivy.app: scheduled callbacks are kept to run by hand."""
+    scheduled = []
+    clock = types.SimpleNamespace(Clock=types.SimpleNamespace(schedule_once=lambda fn, dt: scheduled.append(fn)))
+    app = types.SimpleNamespace(App=types.SimpleNamespace(get_running_app=lambda: object() if running else None))
     monkeypatch.setitem(sys.modules, "kivy.clock", clock)
+    monkeypatch.setitem(sys.modules, "kivy.app", app)
+    return scheduled
+
+
+def _from_another_thread(fn, *args, **kwargs):
+    worker = threading.Thread(target=fn, args=args, kwargs=kwargs)
+    worker.start()
+    worker.join()
+
+
+def test_callbacks_from_another_thread_hop_to_kivys_clock_while_the_app_runs(plyer, monkeypatch):
+    scheduled = _fake_kivy(monkeypatch, running=True)
+    got = []
+    location.PlyerLocation(clock=lambda: NOW).start(got.append)
+    _from_another_thread(plyer.calls[0][1]["on_location"], lat=1, lon=2, accuracy=3)
+    assert got == [] and len(scheduled) == 1  # not on the GPS thread: on the UI thread's next tick
+    scheduled[0](0)
+    assert got == [Fix(1, 2, 3, NOW)]
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_callbacks_run_at_once_on_the_main_thread_or_without_a_running_app(plyer, monkeypatch, running):
+    scheduled = _fake_kivy(monkeypatch, running=running)
     got = []
     location.PlyerLocation(clock=lambda: NOW).start(got.append)
     plyer.calls[0][1]["on_location"](lat=1, lon=2, accuracy=3)
-    assert len(hops) == 1 and got == [Fix(1, 2, 3, NOW)]
+    if not running:
+        _from_another_thread(plyer.calls[0][1]["on_location"], lat=1, lon=2, accuracy=3)
+    assert scheduled == [] and got == [Fix(1, 2, 3, NOW)] * (1 if running else 2)
 
 
 # --- camera -------------------------------------------------------------------------------------
