@@ -103,19 +103,27 @@ def one_run(folder: Path, raw_first: bool) -> dict:
             if which == "raw":
                 figures["raw_s"] = raw_upload(server.url, store.get("token"), raw)
             else:
-                figures["sync_s"], figures["receipts"] = sync_shift(store)
+                figures["sync_s"], figures["receipts"], figures["phases"] = sync_shift(store)
         return figures
     finally:
         server.stop()
 
 
-def sync_shift(store: Store) -> tuple[float, int]:
+def sync_shift(store: Store) -> tuple[float, int, dict]:
+    """SyncJob polled as `run()` does, timing each phase; -> (seconds, accepted, seconds by phase)."""
+    job, phases = SyncJob(store, signed_in_api(store)), {}
     started = time.perf_counter()
-    result = SyncJob(store, signed_in_api(store)).run()
-    elapsed = time.perf_counter() - started
+    job.start()
+    while not job.done:
+        phase, t = job.progress.phase, time.perf_counter()
+        progress = job.poll()
+        phases[phase] = phases.get(phase, 0.0) + time.perf_counter() - t
+        if progress.waiting_s > 0:
+            time.sleep(progress.waiting_s)
+    elapsed, result = time.perf_counter() - started, job.finish()
     if result.problem is not None:
         raise SystemExit(f"the sync stopped: {result.problem.code} {result.problem.details}")
-    return elapsed, sum(1 for s in result.receipts.values() if s.value == "accepted")
+    return elapsed, sum(1 for s in result.receipts.values() if s.value == "accepted"), phases
 
 
 def main(runs: int) -> None:
@@ -128,6 +136,7 @@ def main(runs: int) -> None:
         print(f"run {run + 1}: raw tus {f['raw_bytes'] / 2**20:.0f} MB in {f['raw_s']:.2f} s ({raw_mbs:.1f} MB/s); "
               f"shift sync {f['shift_bytes'] / 2**20:.0f} MB + {CHECKS} checks in {f['sync_s']:.2f} s "
               f"({sync_mbs:.1f} MB/s, {f['receipts']} accepted); ratio {ratios[-1]:.2f}")
+        print("       sync phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in f["phases"].items()))
     print(f"throughput sync/raw: median {statistics.median(ratios):.2f} (target >= 0.8)")
 
 
