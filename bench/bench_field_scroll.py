@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "field_app"), str(ROOT / "bench")]
-FRAMES = 400  # per phase: the list goes top to bottom in 200 frames and back in 200
+FRAMES = 120  # per phase: the list goes top to bottom in 60 frames and back in 60
 
 
 def build_data(folder: Path) -> None:
@@ -92,10 +92,15 @@ def child(data: str) -> None:
         half = FRAMES // 2
         app.manager.get_screen("tasks").ids.list.scroll_y = 1 - n / half if n < half else (n - half) / half
 
+    recorder = Recorder(app, [("warm", scroll), ("empty", empty), ("scroll", scroll)])
+
     def start(_dt):
+        if getattr(app, "manager", None) is None or app.manager.current != "tasks":
+            return True  # not built yet
         app.manager.add_widget(Screen(name="empty"))
-        Clock.schedule_interval(Recorder(app, [("warm", scroll), ("empty", empty), ("scroll", scroll)]).frame, 0)
-    Clock.schedule_once(start, 0.5)
+        Clock.schedule_interval(recorder.frame, 0)
+        return False
+    Clock.schedule_interval(start, 0)
     app.run()
 
 
