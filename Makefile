@@ -5,7 +5,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 DEMO  := var/demo/center.gpkg
 
-.PHONY: setup deps demo field-app test test-fast bench lint clean-demo plugin-zip
+.PHONY: setup deps demo field-app field-bundle test test-fast bench lint clean-demo plugin-zip
 
 setup: $(VENV)/.setup-done
 
@@ -31,6 +31,12 @@ demo: deps setup $(DEMO)
 # already running on 127.0.0.1:8765 (scripts/field_app.sh)
 field-app: setup $(DEMO)
 	@CITYGRID_CLI=$(VENV)/bin/citygrid PYTHON=$(PY) bash scripts/field_app.sh $(DEMO)
+
+# the field app as one folder that runs without the venv: dist/citygrid-field/citygrid-field
+# (PyInstaller is installed into the venv when missing; build.spec says what goes in)
+field-bundle: setup
+	@$(PY) -c "import PyInstaller" 2>/dev/null || $(PY) -m pip install -q pyinstaller
+	$(PY) -m PyInstaller --noconfirm --log-level WARN build.spec -- --only field
 
 test: deps setup
 	@bash scripts/run-tests.sh
