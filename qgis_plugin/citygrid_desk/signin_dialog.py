@@ -22,7 +22,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .core import Problem, messages
-from .texts import locale, tr
+from .texts import locale, name_buttons, tr
 
 
 class SignInDialog(QDialog):
@@ -42,6 +42,7 @@ class SignInDialog(QDialog):
         self.problem.setStyleSheet("color: #c62828")
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        name_buttons(self.buttons)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self._lay_out()
