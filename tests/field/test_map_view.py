@@ -61,6 +61,16 @@ def test_without_an_mbtiles_the_map_says_so_and_loads_no_tile(tmp_path, no_netwo
         m.parent.remove_widget(m)
 
 
+def test_with_no_basemap_no_task_and_no_fix_the_map_still_opens(tmp_path, no_network):
+    """Found by the bundle test: a first start (nothing pulled, no GPS yet) crashed the app at the map."""
+    m = shown(tmp_path)
+    try:
+        assert (m.lat, m.lon) == (0.0, 0.0) and m.zoom == 17
+    finally:
+        from kivy.core.window import Window
+        Window.remove_widget(m)
+
+
 @pytest.mark.parametrize("damage", ["not sqlite", "no metadata", "vector tiles"])
 def test_a_broken_mbtiles_is_named_in_the_users_language_and_the_map_stays_blank(tmp_path, damage):
     path = tmp_path / BASEMAP

@@ -74,6 +74,10 @@ def _check_mbtiles(path: Path) -> None:
         cx.close()
 
 
+def _or(value, default):
+    return default if value is None else value
+
+
 class FieldMap(MapView):
     """The map widget: `show(...)` places the markers; a tap (not a drag) dispatches `on_tap(lat, lon)`."""
 
@@ -81,9 +85,9 @@ class FieldMap(MapView):
 
     def __init__(self, basemap: Basemap, **kw):
         source = basemap.source
-        kw.setdefault("zoom", getattr(source, "default_zoom", 17) if basemap.path else 17)
-        kw.setdefault("lat", getattr(source, "default_lat", 0.0))
-        kw.setdefault("lon", getattr(source, "default_lon", 0.0))
+        kw.setdefault("zoom", _or(getattr(source, "default_zoom", None), 17) if basemap.path else 17)
+        kw.setdefault("lat", _or(getattr(source, "default_lat", None), 0.0))  # a source may say None
+        kw.setdefault("lon", _or(getattr(source, "default_lon", None), 0.0))
         super().__init__(map_source=source, cache_dir=source.cache_dir, background_color=(0.93, 0.93, 0.9, 1), **kw)
         self.basemap, self.markers = basemap, []
 
