@@ -5,12 +5,12 @@ import importlib
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import centre_fixture as cf
 import pytest
+from desk_modules import desk_set_aside
 
 qgis_core = pytest.importorskip("qgis.core")
 pytestmark = pytest.mark.qgis
@@ -29,18 +29,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 
 
-def _forget_desk():
-    for name in [n for n in sys.modules if n == "citygrid_desk" or n.startswith("citygrid_desk.")]:
-        del sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def tree():
     """The plugin's modules from the working tree, for this file only: test_desk_plugin imports the
     built zip's `citygrid_desk`, and neither may find the other's in sys.modules."""
-    _forget_desk()
-    yield SimpleNamespace(**{n: importlib.import_module(f"citygrid_desk.{n}") for n in MODULES})
-    _forget_desk()
+    with desk_set_aside():
+        yield SimpleNamespace(**{n: importlib.import_module(f"citygrid_desk.{n}") for n in MODULES})
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@
 import importlib
 import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import centre_fixture as cf
 import pytest
+from desk_modules import desk_set_aside
 
 from citygrid import times
 from citygrid.loop import accounts, casefile, workflow
@@ -29,11 +29,8 @@ T = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Suzhou
 def desk():
     """The plugin's package from the working tree, dropped again afterwards so that the zip tests
     (test_desk_plugin.py) import their own copy, not this one cached in sys.modules."""
-    before = set(sys.modules)
-    yield importlib.import_module("citygrid_desk.case_detail"), importlib.import_module("citygrid_desk.session")
-    for name in set(sys.modules) - before:
-        if name == "citygrid_desk" or name.startswith("citygrid_desk."):
-            del sys.modules[name]
+    with desk_set_aside():
+        yield importlib.import_module("citygrid_desk.case_detail"), importlib.import_module("citygrid_desk.session")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import centre_fixture as cf
 import pytest
+from desk_modules import desk_set_aside
 
 from citygrid.loop import casebook, workflow
 from citygrid.store import db
@@ -31,14 +32,11 @@ def desk_modules():
     """The plugin from the working tree, imported for this module only: test_desk_plugin imports the
     built zip's `citygrid_desk` and must not find this one in sys.modules."""
     global case_dock, case_model, DeskSession
-    sys.path.insert(0, str(ROOT / "qgis_plugin"))
-    case_dock = importlib.import_module("citygrid_desk.case_dock")
-    case_model = importlib.import_module("citygrid_desk.case_model")
-    DeskSession = importlib.import_module("citygrid_desk.session").DeskSession
-    yield
-    for name in [n for n in sys.modules if n == "citygrid_desk" or n.startswith("citygrid_desk.")]:
-        del sys.modules[name]
-    sys.path.remove(str(ROOT / "qgis_plugin"))
+    with desk_set_aside(str(ROOT / "qgis_plugin")):
+        case_dock = importlib.import_module("citygrid_desk.case_dock")
+        case_model = importlib.import_module("citygrid_desk.case_model")
+        DeskSession = importlib.import_module("citygrid_desk.session").DeskSession
+        yield
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 GRIDS = list(cf.GRIDS)

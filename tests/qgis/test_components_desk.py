@@ -9,6 +9,7 @@ from pathlib import Path
 
 import centre_fixture as cf
 import pytest
+from desk_modules import desk_set_aside
 
 from citygrid.store import db
 
@@ -37,19 +38,9 @@ def desk_package():
     """The plugin from the working tree, whatever else the QGIS tier imported under its name (the
     built zip's copy in test_desk_plugin.py): theirs is set aside and put back after this module."""
     import importlib
-    import sys
 
-    saved = {n: m for n, m in sys.modules.items() if n == "citygrid_desk" or n.startswith("citygrid_desk.")}
-    for name in saved:
-        del sys.modules[name]
-    sys.path.insert(0, str(PLUGINS))
-    try:
+    with desk_set_aside(str(PLUGINS)):
         yield importlib.import_module("citygrid_desk")
-    finally:
-        sys.path.remove(str(PLUGINS))
-        for name in [n for n in sys.modules if n == "citygrid_desk" or n.startswith("citygrid_desk.")]:
-            del sys.modules[name]
-        sys.modules.update(saved)
 
 
 @pytest.fixture

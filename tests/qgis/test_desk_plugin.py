@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from desk_modules import desk_set_aside
 
 from citygrid.loop import accounts
 from citygrid.store import db, gpkg
@@ -37,16 +38,8 @@ def desk_module(built_zip, tmp_path_factory):
     """The plugin package imported from the unzipped folder, as QGIS's plugin loader would."""
     plugins = tmp_path_factory.mktemp("plugins")
     zipfile.ZipFile(built_zip).extractall(plugins)
-    ours = [n for n in sys.modules if n == "citygrid_desk" or n.startswith("citygrid_desk.")]
-    saved = {n: sys.modules.pop(n) for n in ours}  # the working tree's copy other tests imported
-    sys.path.insert(0, str(plugins))
-    try:
+    with desk_set_aside(str(plugins)):  # the working tree's copy other tests imported
         yield importlib.import_module("citygrid_desk")
-    finally:
-        sys.path.remove(str(plugins))
-        for name in [n for n in sys.modules if n == "citygrid_desk" or n.startswith("citygrid_desk.")]:
-            del sys.modules[name]
-        sys.modules.update(saved)
 
 
 @pytest.fixture
