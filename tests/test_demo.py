@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The demo centre: a plausible, repeatable synthetic city written through the real workflow."""
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import gc
@@ -8,9 +9,12 @@ import hashlib
 import io
 import itertools
 import json
+import multiprocessing
+import os
 import random
 import sqlite3
 import subprocess
+import threading
 import uuid
 from pathlib import Path
 
@@ -459,6 +463,38 @@ def test_planning_makes_no_reference_cycles(planner):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_planners_start_fresh_and_get_the_world_when_another_thread_is_running(planner):
+    """A fork copies the locks other threads hold: with another thread alive the planners start from
+    forkserver and get the world pickled, and plan the same days as the writer would."""
+    world, days = planner
+    world.keep_actions = False
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        context, sent = demo_write._planner_context(world)
+        assert context.get_start_method() != "fork" and sent is world
+        planned = list(demo_write.planned_days(world, days[:6], workers=2))
+    finally:
+        stop.set()
+        other.join()
+    assert planned == [demo_write.day_rows(world, day) for day in days[:6]]
+    if threading.active_count() == 1:
+        assert demo_write._planner_context(world) == (multiprocessing.get_context("fork"), None)
+
+
+def _die(_day):
+    os._exit(3)
+
+
+def test_a_planner_that_dies_ends_the_build_instead_of_waiting_for_ever(planner, monkeypatch):
+    world, days = planner
+    monkeypatch.setattr(demo_write, "_planned", _die)
+    monkeypatch.setattr(demo_write, "_planner_context", lambda w: (multiprocessing.get_context("fork"), None))
+    with pytest.raises(concurrent.futures.process.BrokenProcessPool):
+        list(demo_write.planned_days(world, days[:4], workers=2))
 
 
 def test_a_bulk_load_drops_triggers_and_indexes_but_the_kept_ones_and_puts_them_back(tmp_path):

@@ -18,6 +18,7 @@ import itertools
 import multiprocessing
 import os
 import sqlite3
+import threading
 from array import array
 from collections import defaultdict
 from datetime import date
@@ -187,46 +188,69 @@ _STEPS = 1000  # steps of one case, at most
 _TIME = 10 ** 13 * _STEPS  # case numbers have 13 digits: the time comes first in a key
 
 
-_WORLD = None  # the planner's world in a worker process (inherited by fork)
+_WORLD = None  # the planner's world in a worker process (inherited by fork, or sent to it)
 
 
 def _planned(day) -> tuple:
     return day_rows(_WORLD, day)
 
 
-def _planner_process() -> None:
+def _planner_process(world=None) -> None:
     """A planner yields the CPU to the writer, which is on the critical path (on 2 cores the city×0.1
     build took 17.1 s instead of 19.3 s), and runs without the cyclic garbage collector: planning
     makes no reference cycles (a test checks), and at the city scale the collections walked the
-    inherited world's ~1 M objects over and over (planning 15.5 µs per event instead of 17.7)."""
+    inherited world's ~1 M objects over and over (planning 15.5 µs per event instead of 17.7).
+    `world` comes when the process was not forked from the writer (see `_planner_context`)."""
+    global _WORLD
+    if world is not None:
+        _WORLD = world
     os.nice(10)
     gc.freeze()
     gc.disable()
 
 
+def _planner_context(world) -> tuple:
+    """How planner processes start, and the world to send them (None: they inherit it).
+
+    Forking is cheap (the city's world is ~1 M objects, shared copy-on-write), but it is only safe in a
+    process with one thread: a fork copies the locks other threads hold at that moment, and a planner
+    that needs one waits for ever (a test run whose earlier tests left threads behind hung here). Any
+    other thread, and the planners start fresh from `forkserver` (or `spawn`) and get the world pickled."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork"), None
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn"), world
+
+
 def planned_days(world, days, workers: int, ahead: int = 64, meanwhile=None):
-    """`day_rows` for each day, in order; planned in `workers` forked processes when more than one,
-    at most `ahead` days per worker in front of the writer (planned days wait in memory).
+    """`day_rows` for each day, in order; planned in `workers` processes when more than one, at most
+    `ahead` days per worker in front of the writer (planned days wait in memory). A planner that dies
+    ends the build with BrokenProcessPool (a `multiprocessing.Pool` would wait for its day for ever).
     `meanwhile()` runs before the first day is handed out, once the planners are at work."""
     global _WORLD
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2:
         if meanwhile:
             meanwhile()
         yield from (day_rows(world, day) for day in days)
         return
+    context, sent = _planner_context(world)
     _WORLD = world
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_planner_process) as pool:
+        pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_planner_process,
+                                                      initargs=(sent,))
+        try:
             todo, waiting = iter(days), collections.deque()
             for day in itertools.islice(todo, ahead * workers):
-                waiting.append(pool.apply_async(_planned, (day,)))
+                waiting.append(pool.submit(_planned, day))
             if meanwhile:
                 meanwhile()
             while waiting:
-                rows = waiting.popleft().get()
+                rows = waiting.popleft().result()
                 for day in itertools.islice(todo, 1):
-                    waiting.append(pool.apply_async(_planned, (day,)))
+                    waiting.append(pool.submit(_planned, day))
                 yield rows
+        finally:  # a build that stops early does not wait for the days planned ahead
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _WORLD = None
 
