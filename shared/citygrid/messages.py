@@ -383,6 +383,11 @@ TEXTS: dict[str, str] = {
     "field_report.unknown_class": "class {class_code} is not on this device (or retired): sync, then choose again",
     "field_report.unknown_component": "component {obj_id} is not near the report's place on this device",
     "field_report.bad_basemap": "the offline map {path} cannot be read ({reason}); markers are shown on a blank map",
+    # the offline map download and the outbox's ways out (issue 12, part outbox: server routes_basemap, field ui/outbox*, ui/settings*)
+    "basemap.not_found": "no offline map has been made for {username} (the desk's export basemap writes one)",
+    "field_outbox.not_mbtiles": "the downloaded map is not an MBTiles file ({reason}); the old map is kept",
+    "field_outbox.download_failed": "the map download stopped ({reason}); the old map is kept, try again to resume",
+    "field_outbox.last_photo": "this is the check's only photo: a check needs at least one, so discard the item instead",
 }
 
 
