@@ -387,7 +387,7 @@ TEXTS: dict[str, str] = {
     "basemap.not_found": "no offline map has been made for {username} (the desk's export basemap writes one)",
     "field_outbox.not_mbtiles": "the downloaded map is not an MBTiles file ({reason}); the old map is kept",
     "field_outbox.download_failed": "the map download stopped ({reason}); the old map is kept, try again to resume",
-    "field_outbox.last_photo": "this is the check's only photo: a check needs at least one, so discard the item instead",
+    "field_outbox.last_photo": "this is the item's only photo and it needs at least one: discard the item instead",
 }
 
 

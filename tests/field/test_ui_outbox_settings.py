@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from capture import shift
+from mbtiles_fixture import mbtiles
 from test_sync_live import PASSWORD
 from test_ui_tasks import FAST
 from ui_driver import tick_until
@@ -17,6 +18,7 @@ from citygrid_field.ui.language import Language
 from citygrid_field.ui.outbox_vm import OutboxVM, size_text
 from citygrid_field.ui.settings_vm import LONG_SIDE, SettingsVM
 from citygrid_field.ui.sync_vm import SyncVM
+from citygrid_server.routes_basemap import folder
 
 
 def test_the_outbox_lists_photos_and_bytes_then_the_receipts_in_the_users_language(world, tmp_path):
@@ -132,7 +134,7 @@ def test_a_held_item_offers_retry_send_without_the_photo_and_discard_only_where_
     assert check["state"] == "blocked" and check["can_retry"] and check["can_drop"] and check["can_drop_photo"]
     assert check["drop_path"].endswith("c0.jpg") and len(check["drop_sha"]) == 64
     assert report["state"] == "blocked" and report["can_drop"] and not report["can_drop_photo"]
-    assert "only photo" in report["hint"]
+    assert "only photo" in report["hint"] and "discard the item" in report["hint"]
     assert verify["state"] == "done" and not (verify["can_retry"] or verify["can_drop"] or verify["can_drop_photo"])
     assert "until you clear received items" in verify["hint"]
 
@@ -156,7 +158,7 @@ def test_the_only_photo_of_a_report_cannot_be_dropped_but_the_report_can_be_disc
     with pytest.raises(Problem) as e:
         box.drop_photo(report["uuid"], sha)
     assert e.value.code == "field_outbox.last_photo"
-    assert "1 photos" in box.confirm_text(report["uuid"], "drop")
+    assert "1 photos" in box.confirm_text(report["uuid"], "drop") and "report the problem again" in box.confirm_text(report["uuid"], "drop")
     box.drop(report["uuid"])
     assert uuids["report"] not in {r["uuid"] for r in box.rows}
 
@@ -184,3 +186,35 @@ def test_retry_is_offered_on_waiting_items_only_after_a_failed_sync(world, tmp_p
     sync.start()
     tick_until(lambda: not sync.running, timeout=120)
     assert sync.phase == "failed" and all(r["can_retry"] for r in box.rows if r["state"] == "waiting")
+
+
+def test_settings_downloads_the_map_off_the_ui_thread_and_shows_its_size(world):
+    store, lang = Store(world["data"]), Language(lang="en")
+    sign_in(store, Api(world["server"].url), "collector01", PASSWORD)
+    served = mbtiles(folder(world["path"]) / "centre.mbtiles", tiles=30)
+    vm = SettingsVM(store, lang).map
+    assert vm.map_text == "no offline map on this device"
+    assert vm.start() and vm.running and not vm.start()  # one download at a time
+    tick_until(lambda: not vm.running)
+    assert vm.status == "the new map is in use" and not vm.failed and vm.fraction == 1.0
+    assert vm.map_text.startswith(f"offline map on this device: {size_text(served.stat().st_size)}, ")
+    assert vm.start()
+    tick_until(lambda: not vm.running)
+    assert vm.status == "the map is up to date"
+
+
+def test_a_refused_map_download_says_why_in_the_users_language_and_keeps_the_old_map(world):
+    store, lang = Store(world["data"]), Language(lang="zh_CN")
+    sign_in(store, Api(world["server"].url), "collector01", PASSWORD)
+    old = mbtiles(world["data"] / "basemap.mbtiles", tiles=2).read_bytes()
+    vm = SettingsVM(store, lang).map
+    vm.start()
+    tick_until(lambda: not vm.running)
+    assert vm.failed and vm.status.startswith("尚未为 collector01 制作离线地图")
+    assert (world["data"] / "basemap.mbtiles").read_bytes() == old
+
+
+def test_the_map_download_without_a_session_starts_nothing(tmp_path):
+    vm = SettingsVM(Store(tmp_path / "d"), Language(lang="en")).map
+    assert not vm.start() and not vm.running and vm.failed
+    assert vm.status == "sign in to the server first"

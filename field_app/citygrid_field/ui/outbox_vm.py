@@ -103,6 +103,10 @@ class OutboxVM(EventDispatcher):
         if action == "drop_photo":
             return tr("Send {item} without the photo {path}? The photo will not reach the centre.",
                       item=row["title"], path=row["drop_path"])
+        if row["type"] == "report":
+            return tr("Discard {item}? It and its {n} photos are deleted from this device and never reach the "
+                      "centre; report the problem again if it is still there.", item=row["title"],
+                      n=len(row["photo_paths"]))
         return tr("Discard {item}? It and its {n} photos are deleted from this device and never reach the "
                   "centre; the task must be done again.", item=row["title"], n=len(row["photo_paths"]))
 
@@ -132,7 +136,7 @@ class OutboxVM(EventDispatcher):
             photos += " · " + tr("{sent} sent", sent=size_text(sent))
         case_no, what = self._subject(e, made.get("payload") or {})
         drop = self._droppable(e)
-        return {"uuid": e.uuid, "state": state, "title": f"{tr(TYPES.get(e.type, e.type))}  {case_no}".strip(),
+        return {"uuid": e.uuid, "type": e.type, "state": state, "title": f"{tr(TYPES.get(e.type, e.type))}  {case_no}".strip(),
                 "subject": what, "made_text": self._made_text(made.get("created_at")),
                 "photos_text": photos, "status_text": e.text(self.language.lang),
                 "photo_paths": [p.path for p in e.photos],

@@ -16,6 +16,7 @@ from citygrid.problems import Problem
 
 class OutboxItemRow(BoxLayout):
     uuid = StringProperty("")
+    type = StringProperty("")
     title = StringProperty("")
     subject = StringProperty("")
     made_text = StringProperty("")

@@ -24,7 +24,7 @@ from .outbox_vm import size_text
 
 
 class MapVM(EventDispatcher):
-    on_device = StringProperty("")
+    map_text = StringProperty("")
     running = BooleanProperty(False)
     fraction = NumericProperty(0.0)
     status = StringProperty("")
@@ -85,7 +85,7 @@ class MapVM(EventDispatcher):
 
     def _show(self) -> None:
         tr, info = self.language.tr, on_device(self.store.dir)
-        self.on_device = (tr("offline map on this device: {size}, {date}", size=size_text(info.size),
+        self.map_text = (tr("offline map on this device: {size}, {date}", size=size_text(info.size),
                              date=info.modified.astimezone().strftime("%Y-%m-%d %H:%M"))
                           if info else tr("no offline map on this device"))
         self.status = self._status_text()
