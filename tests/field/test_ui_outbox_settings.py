@@ -218,3 +218,11 @@ def test_the_map_download_without_a_session_starts_nothing(tmp_path):
     vm = SettingsVM(Store(tmp_path / "d"), Language(lang="en")).map
     assert not vm.start() and not vm.running and vm.failed
     assert vm.status == "sign in to the server first"
+
+
+def test_the_outbox_and_task_texts_kept_in_constants_have_chinese():
+    from citygrid import i18n
+    from citygrid_field.ui import outbox_vm, tasks_vm
+
+    texts = [outbox_vm.DISCARD_TASK, outbox_vm.DISCARD_REPORT, tasks_vm.COUNTS]
+    assert [t for t in texts if i18n.gettext(t, "zh_CN") == t] == []

@@ -29,6 +29,10 @@ from .sync_vm import SyncVM
 TYPES = {"check": "check (核查)", "verify": "verification (核实)", "report": "new report (上报)"}
 NEEDS_PHOTO = {"check", "report"}  # a verification may go without one
 
+DISCARD_TASK = ("Discard {item}? It and its {n} photos are deleted from this device and never reach the centre; "
+                "the task must be done again.")
+DISCARD_REPORT = ("Discard {item}? It and its {n} photos are deleted from this device and never reach the centre; "
+                  "report the problem again if it is still there.")
 COUNTS = "{waiting} waiting · {done} received · {held} for the supervisor · {blocked} need you"
 
 
@@ -103,12 +107,8 @@ class OutboxVM(EventDispatcher):
         if action == "drop_photo":
             return tr("Send {item} without the photo {path}? The photo will not reach the centre.",
                       item=row["title"], path=row["drop_path"])
-        if row["type"] == "report":
-            return tr("Discard {item}? It and its {n} photos are deleted from this device and never reach the "
-                      "centre; report the problem again if it is still there.", item=row["title"],
-                      n=len(row["photo_paths"]))
-        return tr("Discard {item}? It and its {n} photos are deleted from this device and never reach the "
-                  "centre; the task must be done again.", item=row["title"], n=len(row["photo_paths"]))
+        return tr(DISCARD_REPORT if row["type"] == "report" else DISCARD_TASK, item=row["title"],
+                  n=len(row["photo_paths"]))
 
     def _entry(self, uuid: str) -> Entry:
         entry = next((e for e in Outbox(self.store).entries() if e.uuid == uuid), None)
