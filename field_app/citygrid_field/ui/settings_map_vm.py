@@ -14,6 +14,7 @@ from kivy.clock import Clock
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
+from citygrid import times
 from citygrid.problems import Problem
 
 from ..basemap_download import Download, on_device
@@ -86,7 +87,7 @@ class MapVM(EventDispatcher):
     def _show(self) -> None:
         tr, info = self.language.tr, on_device(self.store.dir)
         self.map_text = (tr("offline map on this device: {size}, {date}", size=size_text(info.size),
-                             date=info.modified.astimezone().strftime("%Y-%m-%d %H:%M"))
+                             date=info.modified.astimezone(times.zone()).strftime("%Y-%m-%d %H:%M"))
                           if info else tr("no offline map on this device"))
         self.status = self._status_text()
         self.failed = isinstance(self._outcome, Problem)
