@@ -13,6 +13,7 @@ from . import evaluation_words as words
 from .texts import tr
 
 TOP = 10
+BAR_HEIGHT = 22
 MARGIN = 6
 LINE = QColor(30, 90, 180)
 
@@ -53,7 +54,7 @@ class EvaluationChart(QWidget):
         painter.drawText(box, Qt.AlignTop | Qt.AlignLeft, tr("Top {n} by score").format(n=len(self.bars)))
         if not self.bars:
             return
-        row = (box.height() - 18) / max(len(self.bars), 1)
+        row = min((box.height() - 18) / max(len(self.bars), 1), BAR_HEIGHT)
         label_width = box.width() * 0.4
         for i, (name, score, colour) in enumerate(self.bars):
             top = box.top() + 18 + i * row
@@ -68,12 +69,12 @@ class EvaluationChart(QWidget):
     def _paint_trend(self, painter: QPainter, box: QRectF) -> None:
         painter.setPen(QColor("black"))
         painter.drawText(box, Qt.AlignTop | Qt.AlignLeft, self.trend_title or tr("Select a row for its trend"))
-        plot = QRectF(box.left() + 28, box.top() + 20, box.width() - 34, box.height() - 38)
+        plot = QRectF(box.left() + 34, box.top() + 30, box.width() - 56, box.height() - 48)
         painter.setPen(QColor(200, 200, 200))
         for level in (0, 50, 100):
             y = plot.bottom() - plot.height() * level / 100
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.drawText(QRectF(box.left(), y - 8, 26, 16), Qt.AlignRight | Qt.AlignVCenter, str(level))
+            painter.drawText(QRectF(box.left(), y - 8, 30, 16), Qt.AlignRight | Qt.AlignVCenter, str(level))
         if not self.trend:
             return
         step = plot.width() / max(len(self.trend) - 1, 1)

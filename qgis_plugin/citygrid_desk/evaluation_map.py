@@ -62,7 +62,8 @@ def style(layer: QgsVectorLayer) -> None:
     renderer.setSourceSymbol(QgsSymbol.defaultSymbol(layer.geometryType()))
     renderer.setSourceColorRamp(QgsStyle.defaultStyle().colorRamp("Reds"))
     renderer.setClassificationMethod(QgsClassificationJenks())
-    renderer.updateClasses(layer, CLASSES)
+    distinct = {f[FIELD] for f in layer.getFeatures() if f[FIELD] is not None}
+    renderer.updateClasses(layer, max(1, min(CLASSES, len(distinct))))  # Jenks misplaces breaks on fewer values
     layer.setRenderer(renderer)
     layer.setOpacity(0.75)
 
