@@ -16,6 +16,7 @@ from .assignments_dock import Assignments
 from .case_dock import CaseDesk
 from .component_part import ComponentPart
 from .core import Problem, db, sessions
+from .evaluation_dock import Evaluation
 from .intake_tool import IntakeTool
 from .processing.provider import CitygridProvider
 from .session import DeskSession, show_problem
@@ -34,6 +35,7 @@ def part_classes() -> list:
         IntakeTool,
         Assignments,
         ComponentPart,
+        Evaluation,
     ]
 
 
