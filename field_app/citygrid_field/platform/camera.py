@@ -70,7 +70,10 @@ class ChooserCamera(Camera):
         source = Path(chosen)
         if not source.is_file():
             raise Problem("photo.missing", path=str(source))
-        shutil.copyfile(source, path)
+        try:
+            shutil.copyfile(source, path)
+        except OSError as exc:
+            raise Problem("photo.unreadable", path=str(source), reason=exc.strerror or type(exc).__name__) from None
         on_done(str(path))
 
 

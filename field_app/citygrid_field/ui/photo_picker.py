@@ -14,7 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kivy.properties import ObjectProperty, StringProperty
+from PIL import Image, UnidentifiedImageError
 from kivy.uix.popup import Popup
+
+from citygrid.problems import Problem
 
 from .language import Language
 
@@ -71,9 +74,35 @@ class PhotoChooser(_Answering):
     def image_filter(self, _folder: str, name: str) -> bool:
         return is_image_name(name)
 
+    error = StringProperty("")
+
     def use(self, selection) -> None:
-        if selection:
-            self.give(str(selection[0]))
+        """Answer with the chosen file once it is a readable file; else say why and stay open."""
+        if not selection:
+            return
+        chosen = str(selection[0])
+        problem = readable_problem(chosen)
+        if problem is not None:
+            self.error = self.language.problem(problem)
+            return
+        self.give(chosen)
+
+
+def readable_problem(path: str) -> Problem | None:
+    """Why the chooser cannot hand this file on (gone, a folder, unreadable, not a picture), or None.
+    Said in the chooser, naming the user's file; `photos.prepare` checks the copy again in full."""
+    if not os.path.isfile(path):
+        return Problem("photo.missing", path=path)
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except OSError as exc:
+        if isinstance(exc, UnidentifiedImageError):
+            return Problem("photo.not_an_image", path=path)
+        return Problem("photo.unreadable", path=path, reason=exc.strerror or type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001 - whatever a hostile file makes Pillow raise is a refusal
+        return Problem("photo.unreadable", path=path, reason=type(exc).__name__)
+    return None
 
 
 class WebcamShot(_Answering):

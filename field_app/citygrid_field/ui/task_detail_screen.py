@@ -25,6 +25,10 @@ class PhotoStrip(BoxLayout):
     empty = StringProperty("")
     photos = ListProperty()
 
+    def __init__(self, photos=(), **kw):
+        super().__init__(**kw)  # the tiles' layout exists from here on
+        self.photos = list(photos)
+
     def on_photos(self, _strip, photos) -> None:
         show_tiles(self.ids.tiles, photos)
 
