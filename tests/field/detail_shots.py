@@ -22,11 +22,11 @@ from forms_shots import a_jpeg, shot  # noqa: E402
 
 def device(work: Path):
     from forms_fixture import CASE_LAT, CASE_LON, CHECK, case
+    from forms_fixture import device as fixture_device
     from report_world import mbtiles
 
     from citygrid.sync.protocol import PullItem, PullPage
     from citygrid_field.photos import file_sha256
-    from forms_fixture import device as fixture_device
 
     store = fixture_device(work / "device")
     mine = {name: a_jpeg(work / f"{name}.jpg", colour) for name, colour in

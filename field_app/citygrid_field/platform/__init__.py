@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from citygrid.problems import Problem
 
-from .camera import Camera, Chooser, ChooserCamera, DesktopCamera, FakeCamera, PlyerCamera, Webcam
+from .camera import Camera, Chooser, DesktopCamera, FakeCamera, PlyerCamera, Webcam
 from .gpsd import DesktopLocation
 from .location import FakeLocation, LocationSource, PlyerLocation, parse_position
 from .notify import DesktopNotifier, FakeNotifier, Notifier, PlyerNotifier

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kivy.properties import ObjectProperty, StringProperty
-from PIL import Image, UnidentifiedImageError
 from kivy.uix.popup import Popup
+from PIL import Image, UnidentifiedImageError
 
 from citygrid.problems import Problem
 

@@ -29,8 +29,8 @@ from .. import photos as prepared
 from ..outbox import Outbox
 from ..platform import Platform
 from ..store import Store
-from .language import Language
 from .case_place import case_distance, place_text
+from .language import Language
 
 FAR_M = 50.0
 FORMS = {"check": (CheckResult, ("pass", "fail"), True), "verify": (VerifyResult, ("confirmed", "not_found"), False)}
