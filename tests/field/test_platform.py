@@ -183,25 +183,25 @@ def test_chooser_camera_reports_a_cancel_as_none(tmp_path):
     assert done == [None] and not (tmp_path / "x.jpg").exists()
 
 
-def test_chooser_camera_refuses_a_vanished_choice_and_a_missing_chooser(tmp_path):
-    chooser = camera.ChooserCamera(lambda answer: answer(str(tmp_path / "gone.jpg")))
-    with pytest.raises(Problem) as caught:
-        chooser.take(tmp_path / "x.jpg", lambda p: None)
-    assert caught.value.code == "photo.missing"
+def test_chooser_camera_answers_a_vanished_choice_with_a_problem_and_refuses_a_missing_chooser(tmp_path):
+    """The chooser answers from a Kivy callback: a problem there goes to `on_done`, raising would end the app."""
+    done = []
+    camera.ChooserCamera(lambda answer: answer(str(tmp_path / "gone.jpg"))).take(tmp_path / "x.jpg", done.append)
+    assert [p.code for p in done] == ["photo.missing"] and not (tmp_path / "x.jpg").exists()
     with pytest.raises(Problem) as caught:
         camera.ChooserCamera(None).take(tmp_path / "x.jpg", lambda p: None)
     assert caught.value.code == "camera.unavailable"
 
 
-def test_chooser_camera_refuses_an_unreadable_choice_as_a_coded_problem(tmp_path, monkeypatch):
-    original = photo_file(tmp_path / "locked.jpg")
+def test_chooser_camera_answers_an_unreadable_choice_with_a_coded_problem(tmp_path, monkeypatch):
+    original, done = photo_file(tmp_path / "locked.jpg"), []
 
     def denied(*_a, **_k):
         raise PermissionError(13, "Permission denied")
     monkeypatch.setattr(camera.shutil, "copyfile", denied)
-    with pytest.raises(Problem) as caught:
-        camera.ChooserCamera(lambda answer: answer(str(original))).take(tmp_path / "x.jpg", lambda p: None)
-    assert caught.value.code == "photo.unreadable" and original.exists()
+    camera.ChooserCamera(lambda answer: answer(str(original))).take(tmp_path / "x.jpg", done.append)
+    assert [p.code for p in done] == ["photo.unreadable"] and original.exists()
+    assert not (tmp_path / "x.jpg").exists()
 
 
 def test_desktop_camera_without_a_webcam_takes_the_photo_from_the_chooser(tmp_path):

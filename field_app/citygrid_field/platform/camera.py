@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Taking a photo: `Camera.take(path, on_done)` calls `on_done(path)` once the file is there, or
-`on_done(None)` when the collector cancelled. Backends: plyer (Android), a laptop's (Kivy's webcam when
+"""Taking a photo: `Camera.take(path, on_done)` calls `on_done(path)` once the file is there,
+`on_done(None)` when the collector cancelled, or `on_done(problem)` when a capture that has already left
+the caller (a chooser's or webcam's answer comes later, from a Kivy callback) failed: raising there
+would end the app. Backends: plyer (Android), a laptop's (Kivy's webcam when
 one is found, else a file chooser), a fake.
 
 The captured file is raw: photos.prepare() checks, downscales and stamps it before anything keeps it."""
@@ -17,7 +19,7 @@ from citygrid.problems import Problem
 
 from .mainthread import on_main_thread
 
-OnDone = Callable[[str | None], None]
+OnDone = Callable[[str | Problem | None], None]
 # A chooser asks the user for a file and answers with its path, or None when cancelled (the app passes
 # one that opens its Kivy file-chooser screen; tests pass a function).
 Chooser = Callable[[Callable[[str | None], None]], None]
@@ -69,11 +71,14 @@ class ChooserCamera(Camera):
             return
         source = Path(chosen)
         if not source.is_file():
-            raise Problem("photo.missing", path=str(source))
+            on_done(Problem("photo.missing", path=str(source)))
+            return
         try:
             shutil.copyfile(source, path)
-        except OSError as exc:
-            raise Problem("photo.unreadable", path=str(source), reason=exc.strerror or type(exc).__name__) from None
+        except OSError as exc:  # gone or unreadable between the chooser's check and the copy
+            Path(path).unlink(missing_ok=True)
+            on_done(Problem("photo.unreadable", path=str(source), reason=exc.strerror or type(exc).__name__))
+            return
         on_done(str(path))
 
 

@@ -93,10 +93,13 @@ class ResultFormVM(EventDispatcher):
             self.capturing = False
             self.error = self.language.problem(e)
 
-    def _captured(self, raw: str | None) -> None:
+    def _captured(self, raw: str | Problem | None) -> None:
         self.capturing = False
         if raw is None:
             return  # the collector cancelled
+        if isinstance(raw, Problem):
+            self.error = self.language.problem(raw)
+            return
         try:
             self.platform.storage.photos.mkdir(parents=True, exist_ok=True)
             photo = prepared.prepare(raw, self.platform.storage.photos, fix=self.fix, long_side=self.long_side)
