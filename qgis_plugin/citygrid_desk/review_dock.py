@@ -219,7 +219,8 @@ class ReviewDock(QgsDockWidget):
         done = review_decide.take(self.session, self, self.item, decision)
         if done is not None:
             self.item = None
-            self.refresh()
+        self.refresh()  # after a refusal too: another desk may have decided meanwhile
+        if done is not None:
             self.iface.messageBar().pushSuccess(tr("citygrid"), tr("Decision taken: {decision}").format(
                 decision=self.decisions.name(decision)))
         return done

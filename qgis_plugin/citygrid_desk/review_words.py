@@ -10,7 +10,9 @@ from .texts import locale, tr
 
 def reason_text(code: str, details: dict) -> str:
     """A reason code of `review.shift_review` as the core words it, in the user's language."""
-    return messages.message(Problem(code, **details), lang=locale())
+    problem = Problem(code)
+    problem.details = dict(details)  # the details carry a `code` of their own (the receipt's)
+    return messages.message(problem, lang=locale())
 
 
 def reasons_text(item: dict) -> str:
@@ -45,7 +47,7 @@ def count_headers() -> dict:
 
 
 def item_headers() -> list[str]:
-    return [tr("Kind"), tr("Case"), tr("Collector"), tr("Received"), tr("Reasons")]
+    return [tr("Kind"), tr("Case number"), tr("Collector"), tr("Received at"), tr("Reasons")]
 
 
 def shift_names() -> dict:
