@@ -189,7 +189,7 @@ class ReviewDock(QgsDockWidget):
             self.detail.clear()
             return
         conn, no = self.session.centre, item["case_no"]
-        photos = [{"sha256": s, "action": item["type"], "at": item["received_at"]} for s in item["photos"]]
+        photos = [{"sha256": s, "action": "", "at": item["received_at"]} for s in item["photos"]]
         events = workflow.events(conn, no) if no else []
         assignees = {t["id"]: t["assignee"] for t in tasks.for_case(conn, no)} if no else {}
         self.detail.fill(item, blobs.store_for(self.session.path), photos, events, assignees, self.zone)

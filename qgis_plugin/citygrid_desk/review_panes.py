@@ -27,6 +27,8 @@ from .case_timeline import CaseTimeline
 from .photo_strip import PhotoStrip
 from .texts import tr
 
+ITEM_WIDTHS = (70, 130, 100, 130)  # kind, case number, collector, received at (reasons stretch)
+
 
 class ShiftBar(QWidget):
     """Which shift: the current (or last), today's day shift, the last 12 h, or a date from–to."""
@@ -122,7 +124,10 @@ def item_table(model, parent) -> QTableView:
     table.setSelectionMode(QAbstractItemView.SingleSelection)
     table.setEditTriggers(QAbstractItemView.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    for column, width in enumerate(ITEM_WIDTHS):
+        header.resizeSection(column, width)
     return table
 
 

@@ -23,7 +23,7 @@ from qgis.core import (
 from ..core import Problem, batch_file, batch_sources, blobs, db
 from .algorithm import CENTRE, CentreAlgorithm, centre_parameter, failure
 
-STATUSES = ("accepted", "duplicate", "conflict", "rejected")
+STATUSES = ("accepted", "duplicate", "conflict", "rejected", "photos_missing")  # outputs ACCEPTED, ...
 
 
 class ExportBatch(CentreAlgorithm):
