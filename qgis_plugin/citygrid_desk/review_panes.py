@@ -27,7 +27,7 @@ from .case_timeline import CaseTimeline
 from .photo_strip import PhotoStrip
 from .texts import tr
 
-ITEM_WIDTHS = (70, 130, 100, 130)  # kind, case number, collector, received at (reasons stretch)
+ITEM_WIDTHS = (60, 150, 100, 130)  # kind, case number, collector, received at (reasons stretch)
 
 
 class ShiftBar(QWidget):
