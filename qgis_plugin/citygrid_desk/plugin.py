@@ -19,6 +19,7 @@ from .core import Problem, db, sessions
 from .evaluation_dock import Evaluation
 from .intake_tool import IntakeTool
 from .processing.provider import CitygridProvider
+from .review_dock import ShiftReview
 from .session import DeskSession, show_problem
 from .texts import locale, tr
 
@@ -36,6 +37,7 @@ def part_classes() -> list:
         Assignments,
         ComponentPart,
         Evaluation,
+        ShiftReview,
     ]
 
 
