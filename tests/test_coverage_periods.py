@@ -79,3 +79,19 @@ def test_anything_else_is_not_a_period(text):
         periods.parse_period(text)
     assert caught.value.code == "periods.bad_period"
     assert "not a period" in message(caught.value, lang="en")
+
+
+def _event(conn, action: str, at: str) -> None:
+    conn.execute("INSERT INTO case_events (case_no, action, actor, role, to_status, at) "
+                 "VALUES ('X1', ?, 'operator', 'operator', 'reported', ?)", (action, at))
+
+
+def test_an_empty_log_covers_no_month(conn):
+    assert periods.log_months(conn) == []
+
+
+def test_the_log_months_run_newest_first_in_centre_time_across_a_new_year(conn):
+    _event(conn, "report", "2025-11-30T16:30:00.000Z")   # 1 December 2025 00:30 in Shanghai
+    _event(conn, "close", "2026-02-10T03:00:00.000Z")
+    _event(conn, "dispatch", "2026-01-05T03:00:00.000Z")
+    assert periods.log_months(conn) == ["2026-02", "2026-01", "2025-12"]

@@ -37,11 +37,13 @@ SPEC = {
     "void": (OPEN, "voided", {"leader"}),
     "reassign_task": (("verifying", "checking"), None, {"operator", "supervisor"}),
     "field_result": (schema_v1.STATUSES, None, {"collector"}),
+    "merge_duplicate": (OPEN, None, {"leader"}),  # shift review: a duplicate report merged into this case
 }
 PARAMS = {"register": {"condition_id": 2}, "reject": {"note": "duplicate"}, "void": {"note": "duplicate"},
           "rework": {"note": "not fixed"},
           "extend": {"hours": 2}, "request_extension": {"hours": 2}, "reassign_task": {"assignee": "col_c"},
-          "field_result": {"type": "check", "outcome": "pass", "uuid": "u-1", "conflict": "task.not_open"}}
+          "field_result": {"type": "check", "outcome": "pass", "uuid": "u-1", "conflict": "task.not_open"},
+          "merge_duplicate": {"duplicate": "202603020099"}}
 USERS = {"operator": "operator", "leader": "leader", "dispatcher": "dispatcher", "unit": "unit_own1",
          "collector": "col_a", "admin": "admin", "supervisor": "supervisor", "gis": "gis"}
 DOMAIN_ROLES = ("operator", "leader", "dispatcher", "unit", "collector", "supervisor")

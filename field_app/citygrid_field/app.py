@@ -18,6 +18,7 @@ from .ui import screens
 from .ui.fonts import register_cjk_font
 from .ui.language import Language, tr
 from .ui.outbox_vm import OutboxVM
+from .ui.photo_picker import choose_photo, webcam_found, webcam_shot
 from .ui.report_vm import ReportVM
 from .ui.result_form_vm import ResultFormVM, sweep_captures
 from .ui.settings_vm import SettingsVM
@@ -63,8 +64,9 @@ class FieldApp(App):
         return self.manager
 
     def _services(self) -> None:
-        self.platform = self.platform or backend(data=self.store.dir)
         self.language = Language()
+        self.platform = self.platform or backend(data=self.store.dir, chooser=choose_photo(self.language),
+                                                 webcam=webcam_shot(self.language), webcam_found=webcam_found)
         self._sweep()
         self.language.bind(lang=self.setter("lang"))
 
@@ -115,7 +117,7 @@ class FieldApp(App):
             pass  # no position source: the list sorts by due time; the form says so when it needs one
 
     def _fix(self, fix) -> None:
-        self.tasks_vm.fix = self.form_vm.fix = fix
+        self.tasks_vm.fix = self.form_vm.fix = self.detail_vm.fix = fix
         self.report_vm.on_fix(fix)
 
     # --- task detail and the check / verify form (part forms) ----------------------------------------

@@ -34,6 +34,11 @@ LIGHT_COLOURS = {"green": "#2e9d3a", "yellow": "#e0a800", "red": "#d32f2f"}
 PER_ROW = 3  # action buttons per row: the pane lives in a dock
 
 
+# a collector's result comes from the device; a duplicate is merged from the shift review, where the
+# case it repeats is named (`citygrid.sync.review_decisions`)
+_NOT_OFFERED = frozenset({"field_result", "merge_duplicate"})
+
+
 def offered_actions(case: dict, actor) -> list[str]:
     """The actions the desk offers `actor` on `case`: allowed in its status for the role, not a
     collector's task result, not a record-only action, and for a unit only on its own cases."""
@@ -42,7 +47,7 @@ def offered_actions(case: dict, actor) -> list[str]:
     if actor.role == "unit" and case["unit_code"] != actor.unit_code:
         return []
     return [a for a in transitions.allowed_actions(case["status"], actor.role)
-            if a != "field_result" and transitions.TRANSITIONS[(case["status"], a)].task is None]
+            if a not in _NOT_OFFERED and transitions.TRANSITIONS[(case["status"], a)].task is None]
 
 
 class CaseDetail(QWidget):

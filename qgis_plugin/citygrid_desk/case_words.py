@@ -32,7 +32,7 @@ def _actions() -> dict:
             "check_fail": tr("Check failed: rework"), "close": tr("Close the case"),
             "rework": tr("Send back for rework"), "park": tr("Park the case"),
             "restore": tr("Restore the case"), "void": tr("Void the case"), "reassign_task": tr("Reassign the task"),
-            "field_result": tr("Field result kept")}
+            "field_result": tr("Field result kept"), "merge_duplicate": tr("Duplicate report merged in")}
 
 
 def _roles() -> dict:

@@ -24,7 +24,8 @@ MODULES = ("messages", "problems", "times", "crs", "codes", "store.db", "store.b
            "loop.accounts", "loop.transitions", "loop.workflow", "loop.tasks", "loop.deadlines",
            "loop.geocode", "loop.dictionaries", "loop.evaluation", "admin.importer", "admin.source",
            "admin.components", "admin.export", "loop.casefile", "loop.intake", "loop.assignments", "loop.casebook",
-           "loop.coverage", "loop.periods", "sync.sessions")
+           "loop.coverage", "loop.periods", "sync.sessions", "sync.batches", "sync.review",
+           "sync.review_decisions", "sync.batch_file", "sync.batch_sources")
 _loaded = {name: importlib.import_module(f"{_core.__name__}.{name}") for name in MODULES}
 messages, problems, times, crs, codes = (_loaded[n] for n in ("messages", "problems", "times", "crs", "codes"))
 db, blobs, gpkg = (_loaded[f"store.{n}"] for n in ("db", "blobs", "gpkg"))
@@ -37,6 +38,8 @@ coverage, periods = (_loaded[f"loop.{n}"] for n in ("coverage", "periods"))  # t
 casefile = _loaded["loop.casefile"]
 intake, assignments = (_loaded[f"loop.{n}"] for n in ("intake", "assignments"))
 sessions = _loaded["sync.sessions"]
+batches, review, review_decisions, batch_file, batch_sources = (  # the shift review and batch files
+    _loaded[f"sync.{n}"] for n in ("batches", "review", "review_decisions", "batch_file", "batch_sources"))
 Problem = problems.Problem
 
 __all__ = ["VENDORED", "MODULES", "Problem", *(n.split(".")[-1] for n in MODULES)]

@@ -16,8 +16,10 @@ from .assignments_dock import Assignments
 from .case_dock import CaseDesk
 from .component_part import ComponentPart
 from .core import Problem, db, sessions
+from .evaluation_dock import Evaluation
 from .intake_tool import IntakeTool
 from .processing.provider import CitygridProvider
+from .review_dock import ShiftReview
 from .session import DeskSession, show_problem
 from .texts import locale, tr
 
@@ -34,6 +36,8 @@ def part_classes() -> list:
         IntakeTool,
         Assignments,
         ComponentPart,
+        Evaluation,
+        ShiftReview,
     ]
 
 

@@ -15,7 +15,7 @@ from .commands._argparse import Parser, localized
 from .i18n import _
 from .problems import Problem
 
-COMMANDS = ("init", "demo", "check", "evaluate", "user", "import", "codes", "calendar", "export", "desk")
+COMMANDS = ("init", "demo", "check", "evaluate", "user", "import", "codes", "calendar", "export", "desk", "batch")
 MODULES = {"import": "import_"}  # a command whose name is a Python keyword lives in <name>_.py
 PLUGIN_GROUP = "citygrid.commands"  # other distributions (the sync service) add commands here
 

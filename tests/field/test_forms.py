@@ -119,6 +119,16 @@ def test_a_capture_that_is_not_an_image_is_refused_in_the_users_language(form, t
     assert not any((form.platform.storage.root / "capture").iterdir())  # the raw capture is removed
 
 
+def test_a_chosen_file_that_vanished_before_the_copy_is_said_in_the_users_language(form, tmp_path):
+    """The laptop's chooser answers later, from a Kivy callback: its problem reaches the form, not the loop."""
+    from citygrid_field.platform.camera import ChooserCamera
+
+    object.__setattr__(form.platform, "camera", ChooserCamera(lambda answer: answer(str(tmp_path / "gone.jpg"))))
+    form.language.lang = "zh_CN"
+    form.take_photo()
+    assert form.photos == [] and not form.capturing and any("\u4e00" <= c <= "\u9fff" for c in form.error)
+
+
 def test_a_task_not_on_the_device_is_a_coded_problem(form):
     with pytest.raises(Problem) as e:
         form.open("no-such-task")

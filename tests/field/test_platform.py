@@ -183,13 +183,52 @@ def test_chooser_camera_reports_a_cancel_as_none(tmp_path):
     assert done == [None] and not (tmp_path / "x.jpg").exists()
 
 
-def test_chooser_camera_refuses_a_vanished_choice_and_a_missing_chooser(tmp_path):
-    chooser = camera.ChooserCamera(lambda answer: answer(str(tmp_path / "gone.jpg")))
-    with pytest.raises(Problem) as caught:
-        chooser.take(tmp_path / "x.jpg", lambda p: None)
-    assert caught.value.code == "photo.missing"
+def test_chooser_camera_answers_a_vanished_choice_with_a_problem_and_refuses_a_missing_chooser(tmp_path):
+    """The chooser answers from a Kivy callback: a problem there goes to `on_done`, raising would end the app."""
+    done = []
+    camera.ChooserCamera(lambda answer: answer(str(tmp_path / "gone.jpg"))).take(tmp_path / "x.jpg", done.append)
+    assert [p.code for p in done] == ["photo.missing"] and not (tmp_path / "x.jpg").exists()
     with pytest.raises(Problem) as caught:
         camera.ChooserCamera(None).take(tmp_path / "x.jpg", lambda p: None)
+    assert caught.value.code == "camera.unavailable"
+
+
+def test_chooser_camera_answers_an_unreadable_choice_with_a_coded_problem(tmp_path, monkeypatch):
+    original, done = photo_file(tmp_path / "locked.jpg"), []
+
+    def denied(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(camera.shutil, "copyfile", denied)
+    camera.ChooserCamera(lambda answer: answer(str(original))).take(tmp_path / "x.jpg", done.append)
+    assert [p.code for p in done] == ["photo.unreadable"] and original.exists()
+    assert not (tmp_path / "x.jpg").exists()
+
+
+def test_desktop_camera_without_a_webcam_takes_the_photo_from_the_chooser(tmp_path):
+    original, asked, done = photo_file(tmp_path / "DSC_0002.jpg"), [], []
+    desk = camera.DesktopCamera(lambda answer: answer(str(original)), webcam=lambda *a: asked.append(a),
+                                webcam_found=lambda: False)
+    desk.take(tmp_path / "captured.jpg", done.append)
+    assert done == [str(tmp_path / "captured.jpg")] and asked == [] and original.exists()
+
+
+def test_desktop_camera_uses_the_webcam_kivy_found_and_asks_for_it_once(tmp_path):
+    found, shots, done = [], [], []
+
+    def webcam(target, answer):
+        shots.append(target)
+        photo_file(target)
+        answer(target)
+    desk = camera.DesktopCamera(lambda answer: pytest.fail("the chooser was asked"), webcam=webcam,
+                                webcam_found=lambda: found.append(1) or True)
+    desk.take(tmp_path / "a.jpg", done.append)
+    desk.take(tmp_path / "b.jpg", done.append)
+    assert done == shots == [str(tmp_path / "a.jpg"), str(tmp_path / "b.jpg")] and found == [1]
+
+
+def test_desktop_camera_with_neither_chooser_nor_webcam_is_camera_unavailable(tmp_path):
+    with pytest.raises(Problem) as caught:
+        camera.DesktopCamera(None, webcam=None, webcam_found=lambda: True).take(tmp_path / "x.jpg", lambda p: None)
     assert caught.value.code == "camera.unavailable"
 
 
@@ -336,7 +375,7 @@ def test_backend_is_android_inside_python_for_android_without_importing_plyer_ye
 def test_backend_is_desktop_elsewhere_with_xdg_data_and_the_environments_position(tmp_path):
     chosen = backend(environ={"HOME": str(tmp_path), "CITYGRID_FIELD_POSITION": "30.27,120.16,20"})
     assert chosen.kind == "desktop" and chosen.storage.root == tmp_path / ".local/share/citygrid-field"
-    assert isinstance(chosen.camera, camera.ChooserCamera) and isinstance(chosen.notifier, notify.DesktopNotifier)
+    assert isinstance(chosen.camera, camera.DesktopCamera) and isinstance(chosen.notifier, notify.DesktopNotifier)
 
 
 def test_backend_refuses_a_bad_position_in_the_environment(tmp_path):

@@ -23,8 +23,10 @@ from qgis.PyQt.QtCore import QEvent  # noqa: E402
 from qgis.PyQt.QtWidgets import QAction, QApplication, QDockWidget, QMessageBox, QToolBar  # noqa: E402
 
 # role -> the desk's docks that role gets
-DOCKS = {"operator": {"CitygridCaseDesk"}, "leader": {"CitygridCaseDesk", "CitygridAssignments"},
-         "dispatcher": {"CitygridCaseDesk"}, "supervisor": {"CitygridCaseDesk", "CitygridAssignments"},
+DOCKS = {"operator": {"CitygridCaseDesk"}, "leader": {"CitygridCaseDesk", "CitygridAssignments", "CitygridEvaluation",
+                                                         "CitygridShiftReview"},
+         "dispatcher": {"CitygridCaseDesk"},
+         "supervisor": {"CitygridCaseDesk", "CitygridAssignments", "CitygridEvaluation", "CitygridShiftReview"},
          "gis": {"CitygridCaseDesk"}}
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from citygrid.problems import Problem
 
-from .camera import Camera, Chooser, ChooserCamera, FakeCamera, PlyerCamera
+from .camera import Camera, Chooser, DesktopCamera, FakeCamera, PlyerCamera, Webcam
 from .gpsd import DesktopLocation
 from .location import FakeLocation, LocationSource, PlyerLocation, parse_position
 from .notify import DesktopNotifier, FakeNotifier, Notifier, PlyerNotifier
@@ -37,16 +37,18 @@ def detect(environ=os.environ) -> str:
 
 
 def backend(kind: str | None = None, *, data: str | os.PathLike | None = None, position: str | None = None,
-            chooser: Chooser | None = None, environ=os.environ) -> Platform:
+            chooser: Chooser | None = None, webcam: Webcam | None = None, webcam_found=lambda: False,
+            environ=os.environ) -> Platform:
     """The services for `kind` (default: detected). `data` is --data; `position` is 'lat,lon[,accuracy]'
-    for a laptop without GPS (default: $CITYGRID_FIELD_POSITION); `chooser` is the laptop's file picker."""
+    for a laptop without GPS (default: $CITYGRID_FIELD_POSITION); `chooser` is the laptop's file picker,
+    `webcam` its webcam shot, used when `webcam_found()` says Kivy has one."""
     kind = kind or detect(environ)
     if kind == "android":
         return Platform(kind, PlyerCamera(), PlyerLocation(), Storage(data or android_root()), PlyerNotifier())
     if kind == "desktop":
         position = position or environ.get(ENV_POSITION)
         location = DesktopLocation(parse_position(position) if position else None)
-        return Platform(kind, ChooserCamera(chooser), location, Storage(data or desktop_root(environ)),
+        return Platform(kind, DesktopCamera(chooser, webcam, webcam_found), location, Storage(data or desktop_root(environ)),
                         DesktopNotifier())
     if kind == "fake":
         if data is None:

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Taking a photo: `Camera.take(path, on_done)` calls `on_done(path)` once the file is there, or
-`on_done(None)` when the collector cancelled. Backends: plyer (Android), a file chooser (laptop), a fake.
+"""Taking a photo: `Camera.take(path, on_done)` calls `on_done(path)` once the file is there,
+`on_done(None)` when the collector cancelled, or `on_done(problem)` when a capture that has already left
+the caller (a chooser's or webcam's answer comes later, from a Kivy callback) failed: raising there
+would end the app. Backends: plyer (Android), a laptop's (Kivy's webcam when
+one is found, else a file chooser), a fake.
 
 The captured file is raw: photos.prepare() checks, downscales and stamps it before anything keeps it."""
 
@@ -16,10 +19,12 @@ from citygrid.problems import Problem
 
 from .mainthread import on_main_thread
 
-OnDone = Callable[[str | None], None]
+OnDone = Callable[[str | Problem | None], None]
 # A chooser asks the user for a file and answers with its path, or None when cancelled (the app passes
 # one that opens its Kivy file-chooser screen; tests pass a function).
 Chooser = Callable[[Callable[[str | None], None]], None]
+# A webcam shot leaves a picture from the webcam at the path it is given and answers with it (None: cancelled).
+Webcam = Callable[[str, Callable[[str | None], None]], None]
 
 
 class Camera:
@@ -66,9 +71,36 @@ class ChooserCamera(Camera):
             return
         source = Path(chosen)
         if not source.is_file():
-            raise Problem("photo.missing", path=str(source))
-        shutil.copyfile(source, path)
+            on_done(Problem("photo.missing", path=str(source)))
+            return
+        try:
+            shutil.copyfile(source, path)
+        except OSError as exc:  # gone or unreadable between the chooser's check and the copy
+            Path(path).unlink(missing_ok=True)
+            on_done(Problem("photo.unreadable", path=str(source), reason=exc.strerror or type(exc).__name__))
+            return
         on_done(str(path))
+
+
+class DesktopCamera(Camera):
+    """A laptop: the webcam Kivy finds (asked once, on the first photo: opening a camera is slow and
+    lights its lamp), else the file chooser, so a laptop without a webcam still attaches photos."""
+
+    def __init__(self, chooser: Chooser | None, webcam: Webcam | None = None,
+                 webcam_found: Callable[[], bool] = lambda: False):
+        self.chooser, self._webcam, self._webcam_found, self._found = ChooserCamera(chooser), webcam, webcam_found, None
+
+    @property
+    def has_webcam(self) -> bool:
+        if self._found is None:
+            self._found = self._webcam is not None and bool(self._webcam_found())
+        return self._found
+
+    def take(self, path, on_done: OnDone) -> None:
+        if self.has_webcam:
+            self._webcam(str(path), on_done)
+        else:
+            self.chooser.take(path, on_done)
 
 
 class PlyerCamera(Camera):

@@ -170,9 +170,12 @@ class ReportVM(EventDispatcher):
             self.problem = self.language.problem(e if isinstance(e, Problem) else
                                                  Problem("storage.failed", path=str(storage.root), reason=str(e)))
 
-    def _taken(self, raw: str | None) -> None:
+    def _taken(self, raw: str | Problem | None) -> None:
         if raw is None:
             return  # cancelled: nothing changes
+        if isinstance(raw, Problem):
+            self.problem = self.language.problem(raw)
+            return
         try:
             photo = photo_files.prepare(raw, self.platform.storage.photos, fix=self.fix)
             self.photos = [*self.photos, photo.path]

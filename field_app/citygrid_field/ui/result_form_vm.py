@@ -29,8 +29,8 @@ from .. import photos as prepared
 from ..outbox import Outbox
 from ..platform import Platform
 from ..store import Store
+from .case_place import case_distance, place_text
 from .language import Language
-from .tasks_vm import distance_m
 
 FAR_M = 50.0
 FORMS = {"check": (CheckResult, ("pass", "fail"), True), "verify": (VerifyResult, ("confirmed", "not_found"), False)}
@@ -93,10 +93,13 @@ class ResultFormVM(EventDispatcher):
             self.capturing = False
             self.error = self.language.problem(e)
 
-    def _captured(self, raw: str | None) -> None:
+    def _captured(self, raw: str | Problem | None) -> None:
         self.capturing = False
         if raw is None:
             return  # the collector cancelled
+        if isinstance(raw, Problem):
+            self.error = self.language.problem(raw)
+            return
         try:
             self.platform.storage.photos.mkdir(parents=True, exist_ok=True)
             photo = prepared.prepare(raw, self.platform.storage.photos, fix=self.fix, long_side=self.long_side)
@@ -147,19 +150,14 @@ class ResultFormVM(EventDispatcher):
     # --- where the collector stands -------------------------------------------------------------------
 
     def distance(self) -> float | None:
-        case = self.store.record("case", self.case_no) or {}
-        if self.fix is None or case.get("lat") is None or case.get("lon") is None:
-            return None
-        return distance_m(self.fix.lat, self.fix.lon, case["lat"], case["lon"])
+        return case_distance(self.store.record("case", self.case_no) or {}, self.fix)
 
     def _situate(self, *_):
-        tr, fix, far = self.language.tr, self.fix, self.distance()
+        fix, far = self.fix, self.distance()
+        self.fix_text = place_text(self.language, fix, far)
         if fix is None:
-            self.fix_text, self.warning = tr("no position yet"), self.language.problem(Problem("field_forms.no_fix"))
+            self.warning = self.language.problem(Problem("field_forms.no_fix"))
             return
-        self.fix_text = tr("position ±{accuracy} m", accuracy=f"{fix.accuracy:.0f}")
-        if far is not None:
-            self.fix_text += " · " + tr("{distance} m from the case", distance=f"{far:.0f}")
         self.warning = "" if far is None or far <= FAR_M else self.language.problem(
             Problem("field_forms.far", distance=f"{far:.0f}", limit=f"{FAR_M:.0f}"))
 

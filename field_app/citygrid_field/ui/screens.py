@@ -10,12 +10,13 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.screenmanager import Screen
 
 from .report_screen import ReportScreen  # noqa: F401  (the new report's screen, with its map)
+from .task_detail_screen import PhotoTile, TaskDetailScreen, show_tiles  # noqa: F401  (the detail, with its map)
 
-KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv", "forms.kv", "report.kv")
+KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv", "forms.kv", "report.kv",
+            "photo_picker.kv")
 
 
 def load_kv() -> None:
@@ -69,29 +70,6 @@ class OutboxRow(BoxLayout):
     state = StringProperty("")
     can_retry = BooleanProperty(False)
     photo_paths = ObjectProperty([])
-
-
-class PhotoTile(RelativeLayout):
-    source = StringProperty("")
-    sha256 = StringProperty("")
-
-
-def show_tiles(layout, photos) -> None:
-    """Fill a StackLayout with one tile a photo: dicts with `source`/`sha256`, or prepared photos."""
-    layout.clear_widgets()
-    for p in photos:
-        source, sha = (p["source"], p["sha256"]) if isinstance(p, dict) else (p.path, p.sha256)
-        layout.add_widget(PhotoTile(source=source, sha256=sha))
-
-
-class TaskDetailScreen(Screen):
-    vm = ObjectProperty()
-
-    def on_vm(self, _screen, vm) -> None:
-        vm.bind(photos=lambda _vm, photos: show_tiles(self.ids.photos, photos))
-
-    def on_pre_enter(self, *_):
-        show_tiles(self.ids.photos, self.vm.photos)
 
 
 class ResultFormScreen(Screen):

@@ -10,10 +10,11 @@ from qgis.PyQt.QtGui import QIcon
 from ..texts import tr
 from .algorithm import ICON
 from .assign_grids import AssignGrids
+from .batch_files import ExportBatch, ImportBatch
 from .evaluate import Evaluate
 from .export_basemap import ExportBasemap
 
-ALGORITHMS = (AssignGrids, Evaluate, ExportBasemap)
+ALGORITHMS = (AssignGrids, Evaluate, ExportBasemap, ExportBatch, ImportBatch)
 
 
 class CitygridProvider(QgsProcessingProvider):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from .. import times
 from ..problems import Problem
-from . import evaluation
+from ..store import db
+from . import evaluation, transitions
 
 _YEAR = re.compile(r"\d{4}")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
@@ -44,3 +46,23 @@ def _parse(value: str) -> tuple[date | datetime, date | datetime]:
     if not isinstance(day, date) or isinstance(day, datetime):
         raise ValueError(value)
     return day, day + timedelta(days=1)
+
+
+def log_months(conn) -> list[str]:
+    """'YYYY-MM' of every month from the log's first case event to its last (centre time), newest
+    first; [] for an empty log. Read action by action through the (action, at) index: min and max
+    of `at` over the whole log would scan it (seconds on a city's log)."""
+    bounds = []
+    for action in ("report", *transitions.ACTIONS):
+        for agg in ("min", "max"):
+            value = conn.execute(f"SELECT {agg}(at) FROM case_events WHERE action = ?", (action,)).fetchone()[0]
+            bounds += [value] if value else []
+    if not bounds:
+        return []
+    zone = times.zone(db.meta(conn, "timezone") or times.DEFAULT_ZONE)
+    first, last = (times.from_db(t).astimezone(zone) for t in (min(bounds), max(bounds)))
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = year + month // 12, month % 12 + 1
+    return months[::-1]

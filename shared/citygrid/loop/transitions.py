@@ -43,11 +43,12 @@ STAMPS = {"registered": "registered_at", "dispatched": "dispatched_at", "dispose
 PARAMS = {"register": {"condition_id"}, "dispatch": {"unit_code"}, "extend": {"hours", "until"},
           "request_extension": {"hours", "until"}, "send_verify": {"collector"},
           "send_check": {"collector"}, "reassign_task": {"task_id", "assignee"},
-          "field_result": {"task_id", "uuid", "type", "outcome", "conflict", "location"}}
+          "field_result": {"task_id", "uuid", "type", "outcome", "conflict", "location"},
+          "merge_duplicate": {"duplicate"}}
 NEEDS_REASON = ("reject", "void", "rework")
 # Actions that only add to the case's history: the `cases` row is left as it is (not even updated_at),
 # and the event is the row these actions have always written (no unit, data as sent).
-RECORDS = ("reassign_task", "field_result")
+RECORDS = ("reassign_task", "field_result", "merge_duplicate")
 FIELD_RESULT = ("uuid", "type", "outcome", "conflict", "location")  # a kept result's data, in this order
 
 
@@ -91,6 +92,8 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     **{(s, "reassign_task"): _t(s, "operator", "supervisor") for s in ("verifying", "checking")},
     # a collector's result that no longer fits (task reassigned, case closed or voided meanwhile)
     **{(s, "field_result"): _t(s, "collector") for s in STATUSES},
+    # shift review: a duplicate report merged into this open case (the duplicate is voided; its photos join)
+    **{(s, "merge_duplicate"): _t(s, "leader") for s in OPEN_STATUSES},
 }
 ACTIONS = tuple(dict.fromkeys(a for _, a in TRANSITIONS))
 
@@ -510,6 +513,14 @@ def _field_result(m: _Move) -> None:
     m.data.update({k: m.params.get(k) for k in FIELD_RESULT})
 
 
+def _merge_duplicate(m: _Move) -> None:
+    """Name the duplicate case merged into this one (it is voided by its own `void` event)."""
+    other = m.params.get("duplicate")
+    if not isinstance(other, str) or not other or other == m.case["case_no"]:
+        raise _bad(m, "duplicate", "the number of another case")
+    m.data["duplicate"] = other
+
+
 def _nothing(m: _Move) -> None:
     """Only the status (if any) and the event change."""
 
@@ -521,4 +532,5 @@ EFFECTS: dict[str, Callable[[_Move], None]] = {
     "return": _return, "extend": _extend, "report_disposal": _report_disposal, "send_check": _send_check,
     "check_pass": _check_pass, "check_fail": _check_fail, "rework": _rework, "close": _nothing, "park": _park,
     "restore": _restore, "void": _void, "reassign_task": _reassign_task, "field_result": _field_result,
+    "merge_duplicate": _merge_duplicate,
 }

@@ -10,6 +10,8 @@ The centre's side:
 - `pull`: per-assignment deltas for one device, paginated by a revision cursor;
 - `push`: a device's batch of field results, each applied once, each with a receipt;
 - `batches`: the shift-end review of what each push brought back;
+- `review`, `review_decisions`: the supervisors' shift review (flagged items, reasons) and its decisions;
+- `batch_file`, `batch_sources`: a device batch moved as a file, imported through `push`;
 - `sessions`: device logins with throttling, bearer tokens, expiry, revocation;
 - `open311`: GeoReport v2 for public reports and hotline systems.
 
@@ -17,4 +19,5 @@ These use the loop, the store and the base modules, never the demo. Importing th
 none of its modules.
 """
 
-__all__ = ["batches", "items", "open311", "protocol", "pull", "push", "sessions"]
+__all__ = ["batch_file", "batch_sources", "batches", "items", "open311", "protocol", "pull", "push", "review", "review_decisions",
+           "sessions"]

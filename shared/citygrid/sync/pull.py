@@ -26,6 +26,8 @@ from .protocol import PullItem, PullPage
 CURSOR_PREFIX = "r"
 ALL = 2**62  # a revision bound above every revision
 DICTIONARY = ("class", "condition", "unit")
+DISPOSAL_ACTIONS = ("report_disposal",)
+CHECK_ACTIONS = ("check_pass", "check_fail", "field_result")
 
 
 @dataclass(frozen=True)
@@ -246,14 +248,16 @@ class _Scope:
         lon, lat = self._lonlat(r["geom"])
         cond = self.conn.execute("SELECT condition, close_standard FROM conditions WHERE kind = ? AND class_code = ? "
                                  "AND condition_id = ?", (r["kind"], r["class_code"], r["condition_id"])).fetchone()
-        photos = [p[0] for p in self.conn.execute("SELECT sha256 FROM case_photos WHERE case_no = ? ORDER BY fid",
-                                                  (r["case_no"],))]
+        rows = self.conn.execute("SELECT p.sha256, e.action FROM case_photos p LEFT JOIN case_events e "
+                                 "ON e.fid = p.event_fid WHERE p.case_no = ? ORDER BY p.fid", (r["case_no"],)).fetchall()
+        photos = [row[0] for row in rows]
         return {"case_no": r["case_no"], "kind": r["kind"], "class_code": r["class_code"], "status": r["status"],
                 "grid_code": r["grid_code"], "ObjID": r["ObjID"], "source": r["source"],
                 "description": r["description"], "address": r["address"], "lon": lon, "lat": lat,
                 "reported_at": r["reported_at"], "deadline_at": r["deadline_at"], "urgent": bool(r["urgent"]),
                 "condition": cond["condition"] if cond else None,
-                "close_standard": cond["close_standard"] if cond else None, "photos": photos}
+                "close_standard": cond["close_standard"] if cond else None, "photos": photos,
+                "photo_stages": {row[0]: photo_stage(row[1]) for row in rows}}
 
     def grid_data(self, r) -> dict:
         ring = []
@@ -268,6 +272,14 @@ class _Scope:
         return {"ObjID": r["ObjID"], "ObjName": r["ObjName"], "ObjState": r["ObjState"], "BGID": r["BGID"],
                 "DeptName1": r["DeptName1"], "DeptName2": r["DeptName2"], "DeptName3": r["DeptName3"],
                 "lon": lon, "lat": lat}
+
+
+def photo_stage(action: str | None) -> str:
+    """What a case photo shows, from the event that brought it: "disposal" (the unit's 处置 report, also
+    after a rework), "check" (a collector's 核查 result), else "report" (the report, intake, 核实)."""
+    if action in DISPOSAL_ACTIONS:
+        return "disposal"
+    return "check" if action in CHECK_ACTIONS else "report"
 
 
 def task_data(r) -> dict:

@@ -308,6 +308,10 @@
         <translation>保留现场结果</translation>
     </message>
     <message>
+        <source>Duplicate report merged in</source>
+        <translation>合并重复上报</translation>
+    </message>
+    <message>
         <source>Administrator</source>
         <translation>系统管理员</translation>
     </message>
