@@ -18,6 +18,7 @@ from . import (
     bodies,
     errors,
     routes_auth,
+    routes_basemap,
     routes_batches,
     routes_blobs,
     routes_open311,
@@ -71,7 +72,8 @@ def create_app(centre_path: str | Path, config: ServiceConfig | None = None) -> 
         return {"status": "ok", "version": citygrid.__version__, "schema": migrations.latest(),
                 "protocol": protocol.PROTOCOL, "oldest_protocol": protocol.OLDEST_PROTOCOL}
 
-    for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches):
+    for module in (routes_auth, routes_sync, routes_uploads, routes_blobs, routes_batches,
+                   routes_basemap):
         app.include_router(module.router, responses=errors.OPENAPI_RESPONSES)
     app.include_router(routes_open311.router, responses=routes_open311.OPENAPI_RESPONSES)
     bodies.complete_openapi(app)

@@ -407,6 +407,11 @@ TEXTS: dict[str, str] = {
     "batch_file.photo_mismatch": "photo {name} of the batch file does not match its SHA-256",
     "batch_file.not_an_image": "photo {name} of the batch file is not a JPEG or PNG image",
     "batch_file.bad_source": "cannot export from {path} ({reason})",
+    # the offline map download and the outbox's ways out (issue 12, part outbox: server routes_basemap, field ui/outbox*, ui/settings*)
+    "basemap.not_found": "no offline map has been made for {username} (the desk's export basemap writes one)",
+    "field_outbox.not_mbtiles": "the downloaded map is not an MBTiles file ({reason}); the old map is kept",
+    "field_outbox.download_failed": "the map download stopped ({reason}); the old map is kept, try again to resume",
+    "field_outbox.last_photo": "this is the item's only photo and it needs at least one: discard the item instead",
 }
 
 

@@ -94,9 +94,9 @@ def test_tasks_sort_by_due_time_and_mark_overdue_and_due_soon(tmp_path):
     assert [r["case_no"] for r in vm.rows] == ["C2", "C3", "C1", "C4"]
     assert [r["flag"] for r in vm.rows] == ["overdue", "soon", "", ""]
     assert "overdue" in vm.rows[0]["due_text"] and vm.rows[3]["due_text"] == "no due time"
-    assert vm.counts == "3 checks · 1 verifications · 1 overdue"
+    assert vm.counts == "3 checks · 1 verifications · 1 overdue · 1 due soon"
     vm.language.lang = "zh_CN"
-    assert vm.counts == "核查 3 件 · 核实 1 件 · 超时 1 件" and "已超时" in vm.rows[0]["due_text"]
+    assert vm.counts == "核查 3 件 · 核实 1 件 · 超时 1 件 · 即将到期 1 件" and "已超时" in vm.rows[0]["due_text"]
 
 
 def test_with_a_fix_the_nearest_comes_first_and_shows_its_distance(tmp_path):

@@ -19,6 +19,8 @@ ENDPOINTS = [
     ("GET", f"/api/v1/blobs/{SHA}", None, EVERYONE),
     ("HEAD", f"/api/v1/blobs/{SHA}", None, EVERYONE),
     ("POST", "/api/v1/auth/logout", None, EVERYONE),
+    ("GET", "/api/v1/basemap", None, EVERYONE),
+    ("HEAD", "/api/v1/basemap", None, EVERYONE),
 ]
 
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Settings kept in the store's meta table: the language (switched live), the server URL the sign-in
-screen offers, and the long side photos are made at (`photos.prepare`)."""
+screen offers, the long side photos are made at (`photos.prepare`), and the offline map's download
+(`self.map`, a `settings_map_vm.MapVM`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from citygrid.problems import Problem
 
 from ..store import Store
 from .language import Language
+from .settings_map_vm import MapVM
 
 LONG_SIDE = 1600
 LONG_SIDE_RANGE = (320, 4096)
@@ -30,6 +32,7 @@ class SettingsVM(EventDispatcher):
         saved = store.get("ui_lang")
         if saved in i18n.LANGUAGES:
             language.lang = saved
+        self.map = MapVM(store, language)
 
     def set_language(self, lang: str) -> None:
         lang = i18n.normalize(lang)

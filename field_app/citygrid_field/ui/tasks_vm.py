@@ -24,6 +24,7 @@ from .language import Language
 SOON = timedelta(hours=2)
 KINDS = {"check": "check (核查)", "verify": "verification (核实)"}
 EARTH_M = 6_371_008.8
+COUNTS = "{checks} checks · {verifies} verifications · {overdue} overdue · {soon} due soon"
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -57,10 +58,10 @@ class TasksVM(EventDispatcher):
         rows = [self._row(t, now) for t in tasks]
         rows.sort(key=self._order)
         self.rows = rows
-        overdue = sum(r["flag"] == "overdue" for r in rows)
-        self.counts = self.language.tr("{checks} checks · {verifies} verifications · {overdue} overdue",
-                                       checks=sum(t["kind"] == "check" for t in tasks),
-                                       verifies=sum(t["kind"] == "verify" for t in tasks), overdue=overdue)
+        flags = [r["flag"] for r in rows]
+        self.counts = self.language.tr(COUNTS, checks=sum(t["kind"] == "check" for t in tasks),
+                                       verifies=sum(t["kind"] == "verify" for t in tasks),
+                                       overdue=flags.count("overdue"), soon=flags.count("soon"))
 
     def _order(self, row: dict):
         due = row["due_ts"] if row["due_ts"] is not None else math.inf
