@@ -407,6 +407,11 @@ TEXTS: dict[str, str] = {
     "batch_file.photo_mismatch": "photo {name} of the batch file does not match its SHA-256",
     "batch_file.not_an_image": "photo {name} of the batch file is not a JPEG or PNG image",
     "batch_file.bad_source": "cannot export from {path} ({reason})",
+    # the monthly report (issue 13, part report: qgis_plugin/citygrid_desk/report_*.py)
+    "report.bad_month": "the report's month must be YYYY-MM (for example 2026-11), not {value!r}",
+    "report.missing_item": "the report template {template} has no item with the id {item}",
+    "report.bad_template": "the report template {template} cannot be read: {reason}",
+    "report.export_failed": "the report could not be written to {path}: {reason}",
 }
 
 

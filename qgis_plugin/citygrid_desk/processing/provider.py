@@ -12,8 +12,9 @@ from .algorithm import ICON
 from .assign_grids import AssignGrids
 from .evaluate import Evaluate
 from .export_basemap import ExportBasemap
+from .monthly_report import MonthlyReport
 
-ALGORITHMS = (AssignGrids, Evaluate, ExportBasemap)
+ALGORITHMS = (AssignGrids, Evaluate, ExportBasemap, MonthlyReport)
 
 
 class CitygridProvider(QgsProcessingProvider):
