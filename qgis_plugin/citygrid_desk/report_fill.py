@@ -59,8 +59,8 @@ def fill_table(table: QgsLayoutItemManualTable, headings: list[str], rows: list[
     """Headings and rows of texts; `colours[row]` (QColor or None) fills the row's last cell (grade)."""
     table.setIncludeTableHeader(True)
     table.setHeaders([QgsLayoutTableColumn(heading) for heading in headings])
-    table.setHeaderFont(report_font(7, bold=True))
-    table.setContentFont(report_font(7))
+    table.setHeaderFont(report_font(6.5, bold=True))
+    table.setContentFont(report_font(6.5))
     contents = []
     for i, row in enumerate(rows):
         cells = [QgsTableCell(text) for text in row]

@@ -56,9 +56,9 @@ def new_layout(project, name: str) -> QgsPrintLayout:
     return layout
 
 
-def add_page(layout) -> int:
+def add_page(layout, orientation=QgsLayoutItemPage.Portrait) -> int:
     page = QgsLayoutItemPage(layout)
-    page.setPageSize("A4", QgsLayoutItemPage.Portrait)
+    page.setPageSize("A4", orientation)
     layout.pageCollection().addPage(page)
     return layout.pageCollection().pageCount() - 1
 
@@ -82,26 +82,28 @@ def first_page(layout) -> None:
     place(layout, QgsLayoutItemScaleBar(layout), 0, WIDTH - MARGIN - 70, 250, 70, 15, "scalebar")
 
 
-def table_frame(layout, page: int, y: float, height: float, item_id: str, mode) -> QgsLayoutItemManualTable:
+def table_frame(layout, page: int, y: float, height: float, item_id: str, mode,
+                width: float = INNER) -> QgsLayoutItemManualTable:
     """A manual table with one frame at (MARGIN, y) on `page`; `mode` repeats frames over new pages."""
     table = QgsLayoutItemManualTable.create(layout)
     table.setResizeMode(mode)
     layout.addMultiFrame(table)
     frame = QgsLayoutFrame(layout, table)
-    place(layout, frame, page, MARGIN, y, INNER, height, item_id)
+    place(layout, frame, page, MARGIN, y, width, height, item_id)
     table.addFrame(frame)
     return table
 
 
 def ranking_page(layout, object_type: str, heading: str) -> None:
-    """A new page: the type's heading and its table's first frame (more pages follow as it fills)."""
-    page = add_page(layout)
+    """A new landscape page: the type's heading and its table's first frame (more landscape pages
+    follow as it fills: a new page takes the last one's size)."""
+    page = add_page(layout, QgsLayoutItemPage.Landscape)
     label = QgsLayoutItemLabel(layout)
     label.setText(heading)
     label.setFont(report_font(12, bold=True))
-    place(layout, label, page, MARGIN, MARGIN, INNER, 9, f"{TABLE_IDS[object_type]}_heading")
-    table_frame(layout, page, MARGIN + 11, HEIGHT - 2 * MARGIN - 11, TABLE_IDS[object_type],
-                QgsLayoutMultiFrame.RepeatUntilFinished)
+    place(layout, label, page, MARGIN, MARGIN, HEIGHT - 2 * MARGIN, 9, f"{TABLE_IDS[object_type]}_heading")
+    table_frame(layout, page, MARGIN + 11, WIDTH - 2 * MARGIN - 11, TABLE_IDS[object_type],
+                QgsLayoutMultiFrame.RepeatUntilFinished, HEIGHT - 2 * MARGIN)
 
 
 def chart_page(layout) -> None:

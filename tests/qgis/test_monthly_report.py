@@ -235,7 +235,7 @@ def test_a_template_that_is_not_a_layout_is_refused(processing, demo, month, eng
 
 # --- bad input ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("bad", ["2026-13", "2026", "2026-11-01", "November", "", "2026-11/2026-12"])
+@pytest.mark.parametrize("bad", ["2026-13", "2026", "2026-11-01", "November", "2026-11 x", "2026-11/2026-12"])
 def test_a_bad_month_is_refused_with_its_code_and_no_file(processing, demo, english, tmp_path, bad):
     out = tmp_path / "x.pdf"
     message = refused(processing, {"CENTRE": str(demo), "MONTH": bad, "OUTPUT": str(out)})
@@ -287,3 +287,20 @@ def test_qgis_process_writes_the_report_from_the_installed_plugin(demo, month, t
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(pages_as_png(out, "report_qgis_process")) >= 4
     assert f"monthly report, {month}" in pdf_text(out)
+
+
+def test_a_long_ranking_runs_over_as_many_pages_as_it_needs(demo, month, english, tmp_path):
+    report_data = importlib.import_module("citygrid_desk.report_data")
+    report_build = importlib.import_module("citygrid_desk.report_build")
+    conn = db.open_centre(demo, readonly=True)
+    try:
+        data = report_data.gather(conn, str(demo), month)
+    finally:
+        conn.close()
+    short = report_build.write_report(data, str(demo), str(tmp_path / "short.pdf"))
+    data.results["unit"] = data.results["unit"] * 6  # 144 rows: more than one landscape page holds
+    out = tmp_path / "long.pdf"
+    pages = report_build.write_report(data, str(demo), str(out))
+    assert pages >= short + 2
+    text = pdf_text(out)
+    assert text.count("Ranking: Streets") == 1 and "144" in text
