@@ -59,8 +59,8 @@ def fill_table(table: QgsLayoutItemManualTable, headings: list[str], rows: list[
     """Headings and rows of texts; `colours[row]` (QColor or None) fills the row's last cell (grade)."""
     table.setIncludeTableHeader(True)
     table.setHeaders([QgsLayoutTableColumn(heading) for heading in headings])
-    table.setHeaderFont(report_font(6.5, bold=True))
-    table.setContentFont(report_font(6.5))
+    table.setHeaderFont(report_font(5.5, bold=True))  # English headings are long: 19 columns on A4 landscape
+    table.setContentFont(report_font(6))
     contents = []
     for i, row in enumerate(rows):
         cells = [QgsTableCell(text) for text in row]

@@ -301,6 +301,8 @@ def test_a_long_ranking_runs_over_as_many_pages_as_it_needs(demo, month, english
     data.results["unit"] = data.results["unit"] * 6  # 144 rows: more than one landscape page holds
     out = tmp_path / "long.pdf"
     pages = report_build.write_report(data, str(demo), str(out))
-    assert pages >= short + 2
-    text = pdf_text(out)
-    assert text.count("Ranking: Streets") == 1 and "144" in text
+    assert pages >= short + 2 and len(pages_as_png(out, "report_long")) == pages
+    texts = pdf_text(out).split("\f")
+    streets = [t for t in texts if "Ranking: Streets" in t]
+    assert len(streets) == 1 and data.results["unit"][0].name not in streets[0]  # no overlap
+    assert any(line.split()[:1] == ["144"] for line in "".join(texts).splitlines())
