@@ -102,7 +102,8 @@ def test_init_gui_adds_the_citygrid_provider_and_unload_removes_it(qgis_iface, q
     provider = registry.providerById("citygrid")
     assert provider is not None and provider.name() and not provider.icon().isNull()
     assert sorted(a.id() for a in provider.algorithms()) == [
-        "citygrid:assign_grids", "citygrid:evaluate", "citygrid:export_basemap"]
+        "citygrid:assign_grids", "citygrid:evaluate", "citygrid:export_basemap",
+        "citygrid:monthly_report"]
     plugin.unload()
     assert registry.providerById("citygrid") is None or "citygrid" in before
     assert [p.id() for p in registry.providers()] == before
