@@ -6,7 +6,7 @@ selected object as a line."""
 from __future__ import annotations
 
 from qgis.PyQt.QtCore import QPointF, QRectF, Qt
-from qgis.PyQt.QtGui import QColor, QPainter, QPen
+from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
 from qgis.PyQt.QtWidgets import QSizePolicy, QWidget
 
 from . import evaluation_words as words
@@ -32,8 +32,7 @@ class EvaluationChart(QWidget):
 
     def set_ranking(self, results) -> None:
         """The top objects by score (objects without a score are not ranked)."""
-        scored = sorted((r for r in results if r.score is not None), key=lambda r: (-r.score, r.id))
-        self.bars = [(r.name, r.score, r.colour) for r in scored[:TOP]]
+        self.bars = top_bars(results)
         self.update()
 
     def set_trend(self, title: str, points) -> None:
@@ -50,21 +49,7 @@ class EvaluationChart(QWidget):
         painter.end()
 
     def _paint_bars(self, painter: QPainter, box: QRectF) -> None:
-        painter.setPen(QColor("black"))
-        painter.drawText(box, Qt.AlignTop | Qt.AlignLeft, tr("Top {n} by score").format(n=len(self.bars)))
-        if not self.bars:
-            return
-        row = min((box.height() - 18) / max(len(self.bars), 1), BAR_HEIGHT)
-        label_width = box.width() * 0.4
-        for i, (name, score, colour) in enumerate(self.bars):
-            top = box.top() + 18 + i * row
-            painter.setPen(QColor("black"))
-            painter.drawText(QRectF(box.left(), top, label_width - 4, row), Qt.AlignRight | Qt.AlignVCenter, name)
-            width = (box.width() - label_width - 40) * max(score, 0) / 100
-            painter.fillRect(QRectF(box.left() + label_width, top + 2, width, row - 4),
-                             words.GRADE_COLOURS.get(colour or "", QColor("grey")))
-            painter.drawText(QRectF(box.left() + label_width + width + 3, top, 40, row),
-                             Qt.AlignLeft | Qt.AlignVCenter, f"{score:.1f}")
+        paint_ranking(painter, box, self.bars)
 
     def _paint_trend(self, painter: QPainter, box: QRectF) -> None:
         painter.setPen(QColor("black"))
@@ -90,3 +75,41 @@ class EvaluationChart(QWidget):
             painter.drawLine(a, b)
         for point in points:
             painter.drawEllipse(point, 3, 3)
+
+
+def top_bars(results, top: int = TOP) -> list[tuple[str, float, str | None]]:
+    """(name, score, colour) of the `top` best scored objects, best first (unscored ones are not ranked)."""
+    scored = sorted((r for r in results if r.score is not None), key=lambda r: (-r.score, r.id))
+    return [(r.name, r.score, r.colour) for r in scored[:top]]
+
+
+def paint_ranking(painter: QPainter, box: QRectF, bars, title: str | None = None) -> None:
+    """Ranking bars in their grade's colour with the score beside each, a title line on top."""
+    painter.setPen(QColor("black"))
+    painter.drawText(box, Qt.AlignTop | Qt.AlignLeft, title or tr("Top {n} by score").format(n=len(bars)))
+    if not bars:
+        return
+    row = min((box.height() - 18) / max(len(bars), 1), BAR_HEIGHT)
+    label_width = box.width() * 0.4
+    for i, (name, score, colour) in enumerate(bars):
+        top = box.top() + 18 + i * row
+        painter.setPen(QColor("black"))
+        painter.drawText(QRectF(box.left(), top, label_width - 4, row), Qt.AlignRight | Qt.AlignVCenter, name)
+        width = (box.width() - label_width - 40) * max(score, 0) / 100
+        painter.fillRect(QRectF(box.left() + label_width, top + 2, width, row - 4),
+                         words.GRADE_COLOURS.get(colour or "", QColor("grey")))
+        painter.drawText(QRectF(box.left() + label_width + width + 3, top, 40, row),
+                         Qt.AlignLeft | Qt.AlignVCenter, f"{score:.1f}")
+
+
+def ranking_image(results, title: str, width: int = 900, height: int = 420, font: str = "") -> QImage:
+    """The ranking bars painted into an image (the monthly report's chart); no widget needed."""
+    image = QImage(width, height, QImage.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    if font:
+        painter.setFont(QFont(font, 11))
+    paint_ranking(painter, QRectF(MARGIN, MARGIN, width - 2 * MARGIN, height - 2 * MARGIN), top_bars(results), title)
+    painter.end()
+    return image

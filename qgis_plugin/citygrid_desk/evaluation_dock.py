@@ -9,7 +9,7 @@ import time
 from datetime import date
 
 from qgis.core import QgsProject
-from qgis.PyQt.QtCore import QDate, Qt
+from qgis.PyQt.QtCore import QCoreApplication, QDate, Qt
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -25,7 +25,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from . import evaluation_map, evaluation_trend
+from . import evaluation_map, evaluation_recompute, evaluation_trend, report_task
 from . import evaluation_words as words
 from .core import Problem, evaluation, periods
 from .evaluation_chart import EvaluationChart
@@ -52,6 +52,7 @@ class Evaluation:
 
     def close(self):
         if self.dock is not None:
+            self.dock.stop()
             self.dock.remove_map()
             self.iface.removeDockWidget(self.dock)
             self.dock.deleteLater()
@@ -66,7 +67,8 @@ class EvaluationDock(QDockWidget):
         self.model = RankingModel(self)
         self.proxy = sorting_proxy(self.model)
         self.map_layer_id: str | None = None
-        self.trend_task = None
+        self.trend_task = self.recompute_task = self.report_task = None
+        self.generation = 0
         self.elapsed = 0.0
         self._build()
         self._fill_periods()
@@ -110,8 +112,12 @@ class EvaluationDock(QDockWidget):
         self.map_toggle.toggled.connect(self.update_map)
         self.export_button = QPushButton(tr("Export CSV…"))
         self.export_button.clicked.connect(self.choose_export)
+        self.report_button = QPushButton(tr("Monthly report PDF…"))
+        self.report_button.setObjectName("CitygridMonthlyReport")
+        self.report_button.clicked.connect(self.choose_report)
         row = QHBoxLayout()
-        for widget in (QLabel(tr("Evaluate:")), self.object_type, self.map_toggle, self.export_button):
+        for widget in (QLabel(tr("Evaluate:")), self.object_type, self.map_toggle, self.export_button,
+                       self.report_button):
             row.addWidget(widget)
         return row
 
@@ -145,17 +151,20 @@ class EvaluationDock(QDockWidget):
     # --- choosing ----------------------------------------------------------------------------
 
     def choose(self, period: str | None = None, object_type: str | None = None) -> None:
-        """Pick a month (or CUSTOM) and an object type, as a user would; recomputes."""
+        """Pick a month (or CUSTOM) and an object type, as a user would; recomputes and, unlike the
+        widgets' own signals, waits for the figures (scripts and tests read them next)."""
         if object_type is not None:
             self.object_type.setCurrentIndex(self.object_type.findData(object_type))
         if period is not None:
             self.period.setCurrentIndex(self.period.findData(period))
         self.recompute()
+        self.settle()
 
     def choose_dates(self, start: date, end: date) -> None:
         self.period.setCurrentIndex(self.period.findData(CUSTOM))
         self._set_dates(start, end)
         self.recompute()
+        self.settle()
 
     def _period_changed(self, *_):
         month = self.period.currentData()
@@ -178,17 +187,35 @@ class EvaluationDock(QDockWidget):
 
     # --- computing ---------------------------------------------------------------------------
 
-    def recompute(self, *_) -> bool:
-        """The core's evaluation of the chosen type and period into the table, chart and map."""
+    def recompute(self, *_) -> None:
+        """Start the core's evaluation of the chosen type and period in a task; a newer request
+        cancels the older one. Meanwhile the table keeps the old figures, greyed, "Computing…"."""
         object_type, (start, end) = self.current_type(), self.bounds()
+        self.generation += 1
+        if self.recompute_task is not None:
+            self.recompute_task.cancel()
+        self.table.setEnabled(False)
+        self.status.setText(tr("Computing…"))
         by, level = words.OBJECTS[object_type]
-        began = time.perf_counter()
-        try:
-            results = evaluation.evaluate(self.session.centre, start, end, by, level=level)
-        except Problem as problem:
-            self.status.setText(self.session.message(problem))
-            return False
-        self.elapsed = time.perf_counter() - began
+        generation = self.generation
+        self.recompute_task = evaluation_recompute.start(
+            self.session.path, by, level, start, end, lambda outcome: self._computed(generation, object_type, outcome))
+
+    def _computed(self, generation: int, object_type: str, outcome) -> None:
+        if generation != self.generation:
+            return  # superseded (or the dock closed)
+        self.recompute_task = None
+        self.table.setEnabled(True)
+        if isinstance(outcome, Problem):
+            self.status.setText(self.session.message(outcome))
+        elif isinstance(outcome, BaseException):
+            self.status.setText(str(outcome))
+        else:
+            self.show_results(object_type, *outcome)
+
+    def show_results(self, object_type: str, results, elapsed: float) -> None:
+        """The evaluation into the table, chart and map."""
+        self.elapsed = elapsed
         self.model.set_results(object_type, results)
         self.table.sortByColumn(self.model.columns.index("score"), Qt.DescendingOrder)
         self.chart.set_ranking(results)
@@ -196,7 +223,22 @@ class EvaluationDock(QDockWidget):
         self.status.setText(tr("{count} objects, computed in {ms} ms").format(
             count=len(results), ms=round(self.elapsed * 1000)))
         self.update_map(self.map_toggle.isChecked(), results if object_type == "grid" else None)
-        return True
+
+    def settle(self, timeout: float = 120.0) -> bool:
+        """Wait (the event loop running) until the latest recompute has shown its figures."""
+        deadline = time.monotonic() + timeout
+        while self.recompute_task is not None and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+        return self.recompute_task is None
+
+    def stop(self) -> None:
+        """Cancel what is running; late results are ignored (the dock is going away)."""
+        self.generation += 1
+        for task in (self.recompute_task, self.report_task):
+            if task is not None:
+                task.cancel()
+        self.recompute_task = self.report_task = None
 
     def _row_chosen(self, *_):
         rows = self.table.selectionModel().selectedRows()
@@ -249,3 +291,32 @@ class EvaluationDock(QDockWidget):
         self.iface.messageBar().pushSuccess(tr("citygrid"), tr("{count} rows written to {path}").format(
             count=count, path=path))
         return count
+
+    # --- the monthly report ------------------------------------------------------------------
+
+    def choose_report(self):
+        month = self.period.currentData()
+        if not month or month == CUSTOM:
+            self.status.setText(tr("Choose a month for the monthly report"))
+            return
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save the monthly report"), f"{month}.pdf",
+                                              tr("PDF files (*.pdf)"))
+        if path:
+            self.write_report(month, path if path.lower().endswith(".pdf") else path + ".pdf")
+
+    def write_report(self, month: str, path: str):
+        """The month's report as a task (progress in QGIS's task bar); a message with a link when done."""
+        self.report_button.setEnabled(False)
+        self.report_task = report_task.start(self.session.path, month, path, self._report_done)
+        return self.report_task
+
+    def _report_done(self, path: str, outcome) -> None:
+        self.report_task = None
+        self.report_button.setEnabled(True)
+        if isinstance(outcome, Problem):
+            outcome = self.session.message(outcome)
+        if isinstance(outcome, (str, BaseException)):
+            self.iface.messageBar().pushCritical(tr("citygrid"), tr("The monthly report failed: {reason}").format(
+                reason=outcome))
+            return
+        report_task.announce(self.iface.messageBar(), path)

@@ -412,6 +412,11 @@ TEXTS: dict[str, str] = {
     "field_outbox.not_mbtiles": "the downloaded map is not an MBTiles file ({reason}); the old map is kept",
     "field_outbox.download_failed": "the map download stopped ({reason}); the old map is kept, try again to resume",
     "field_outbox.last_photo": "this is the item's only photo and it needs at least one: discard the item instead",
+    # the monthly report (issue 13, part report: qgis_plugin/citygrid_desk/report_*.py)
+    "report.bad_month": "the report's month must be YYYY-MM (for example 2026-11), not {value!r}",
+    "report.missing_item": "the report template {template} has no item with the id {item}",
+    "report.bad_template": "the report template {template} cannot be read: {reason}",
+    "report.export_failed": "the report could not be written to {path}: {reason}",
 }
 
 

@@ -6,6 +6,7 @@ import csv
 import importlib
 import shutil
 import subprocess
+import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,8 +25,8 @@ from qgis.core import (  # noqa: E402
     QgsMapSettings,
     QgsProject,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QSize, Qt, QTranslator  # noqa: E402
-from qgis.PyQt.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from qgis.PyQt.QtCore import QCoreApplication, QSize, Qt, QTimer, QTranslator  # noqa: E402
+from qgis.PyQt.QtWidgets import QApplication, QFileDialog, QMessageBox  # noqa: E402
 
 from citygrid.loop import evaluation, workflow  # noqa: E402
 from citygrid.store import db  # noqa: E402
@@ -292,3 +293,81 @@ def test_the_dock_and_the_choropleth_read_in_chinese_screenshot(open_desk, chine
     image = job.renderedImage()
     assert len({image.pixel(x, y) for x in range(0, 600, 50) for y in range(0, 600, 50)}) > 2  # classes drawn
     assert image.save(str(ARTIFACTS / "evaluation_map_zh.png"))
+
+
+# --- off the UI thread: the recompute and the monthly report (issue 13, part 3) ------------------
+
+@pytest.fixture
+def slow_core(monkeypatch):
+    """The core's evaluate taking 0.6 s (a city's month), and the threads it ran in."""
+    real, threads = evaluation.evaluate, []
+
+    def slow(*args, **kwargs):
+        threads.append(threading.get_ident())
+        time.sleep(0.6)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(evaluation, "evaluate", slow)
+    return threads
+
+
+def _ticks_while(dock) -> int:
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    assert dock.settle(30)
+    timer.stop()
+    return len(ticks)
+
+
+def test_the_recompute_runs_in_a_task_while_the_event_loop_ticks_and_the_old_figures_stay_greyed(open_desk,
+                                                                                               slow_core):
+    dock = _dock(open_desk("leader"))
+    dock.choose("2026-11", "unit")
+    before = list(dock.model.results)
+    dock.object_type.setCurrentIndex(dock.object_type.findData("collector"))  # as a user: returns at once
+    assert dock.recompute_task is not None and not dock.table.isEnabled()
+    assert dock.status.text() == "Computing…" and dock.model.results == before
+    assert _ticks_while(dock) >= 20  # ~0.6 s of a 10 ms timer: the UI was never blocked
+    assert slow_core and threading.get_ident() not in slow_core
+    assert dock.table.isEnabled() and {r.kind for r in dock.model.results} == {"collector"}
+
+
+def test_a_newer_request_supersedes_an_older_one(open_desk, slow_core):
+    dock = _dock(open_desk("leader"))
+    dock.settle(30)
+    dock.object_type.setCurrentIndex(dock.object_type.findData("collector"))
+    first = dock.recompute_task
+    dock.object_type.setCurrentIndex(dock.object_type.findData("grid"))
+    assert dock.recompute_task is not first and first.isCanceled()
+    assert dock.settle(30)
+    for _ in range(50):  # let the cancelled task's late answer arrive, too
+        QApplication.processEvents()
+        time.sleep(0.02)
+    assert {r.kind for r in dock.model.results} == {"grid"} and dock.model.columns[0] == "name"
+
+
+def test_the_report_button_writes_the_months_pdf_in_a_task_and_links_it(open_desk, qgis_iface, tmp_path,
+                                                                       monkeypatch):
+    dock = _dock(open_desk("leader"))
+    dock.choose("2026-11", "unit")
+    pushed = []
+    monkeypatch.setattr(qgis_iface.messageBar(), "pushWidget", lambda item, *a: pushed.append(item.text()))
+    out = tmp_path / "月报.pdf"
+    task = dock.write_report("2026-11", str(out))
+    assert not dock.report_button.isEnabled()
+    deadline = time.monotonic() + 120
+    while dock.report_task is not None and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+    assert task.progress() >= 80 and out.read_bytes().startswith(b"%PDF")
+    assert dock.report_button.isEnabled()
+    assert pushed and str(out) in pushed[0] and "<a href=" in pushed[0]
+
+
+def test_the_report_button_asks_for_a_month_on_a_custom_period(open_desk, monkeypatch):
+    dock = _dock(open_desk("leader"))
+    dock.choose_dates(date(2026, 11, 3), date(2026, 11, 9))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: pytest.fail("no month, no file dialog"))
+    dock.report_button.click()
+    assert dock.status.text() == "Choose a month for the monthly report" and dock.report_task is None

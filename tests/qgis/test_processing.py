@@ -103,7 +103,7 @@ def test_init_gui_adds_the_citygrid_provider_and_unload_removes_it(qgis_iface, q
     assert provider is not None and provider.name() and not provider.icon().isNull()
     assert sorted(a.id() for a in provider.algorithms()) == [
         "citygrid:assign_grids", "citygrid:evaluate", "citygrid:export_basemap",
-        "citygrid:export_batch", "citygrid:import_batch"]
+        "citygrid:export_batch", "citygrid:import_batch", "citygrid:monthly_report"]
     plugin.unload()
     assert registry.providerById("citygrid") is None or "citygrid" in before
     assert [p.id() for p in registry.providers()] == before

@@ -13,8 +13,9 @@ from .assign_grids import AssignGrids
 from .batch_files import ExportBatch, ImportBatch
 from .evaluate import Evaluate
 from .export_basemap import ExportBasemap
+from .monthly_report import MonthlyReport
 
-ALGORITHMS = (AssignGrids, Evaluate, ExportBasemap, ExportBatch, ImportBatch)
+ALGORITHMS = (AssignGrids, Evaluate, ExportBasemap, ExportBatch, ImportBatch, MonthlyReport)
 
 
 class CitygridProvider(QgsProcessingProvider):
