@@ -407,6 +407,9 @@ TEXTS: dict[str, str] = {
     "batch_file.photo_mismatch": "photo {name} of the batch file does not match its SHA-256",
     "batch_file.not_an_image": "photo {name} of the batch file is not a JPEG or PNG image",
     "batch_file.bad_source": "cannot export from {path} ({reason})",
+    # the shift review's shift hours (issue 13, s17-e2e)
+    "review.bad_shift_starts": "the centre setting shift_starts ({value}) is not a list of HH:MM times "
+                               "such as 08:00,20:00: the default shifts are used",
 }
 
 
