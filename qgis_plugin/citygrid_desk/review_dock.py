@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from qgis.core import QgsFeatureRequest
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import QDate, Qt, QTime, QTimer
+from qgis.PyQt.QtCore import QDate, QSortFilterProxyModel, Qt, QTime, QTimer
 from qgis.PyQt.QtWidgets import QDockWidget, QSplitter, QVBoxLayout, QWidget
 
 from . import review_decide, review_shifts
@@ -74,7 +74,10 @@ class ReviewDock(QgsDockWidget):
         self.setObjectName("CitygridShiftReview")
         self.iface, self.session = iface, session
         self.zone = workflow.calendar(session.centre).timezone
+        self.starts, self.starts_problem = self._starts()
         self.model = ItemModel(self.zone, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
         self.shown: dict = {"devices": [], "items": []}
         self.item: dict | None = None
         self.elapsed = 0.0
@@ -83,14 +86,14 @@ class ReviewDock(QgsDockWidget):
         self.refresh()
 
     def _build(self):
-        self.shift = ShiftBar(self.zone, self)
+        self.shift = ShiftBar(self.zone, self.starts, self)
         self.shift.changed.connect(self.refresh)
         self.devices, self.mark_button = device_table(self)
         self.mark_button.clicked.connect(self.mark_reviewed)
         self.filter, self.bulk_button, self.status = filter_bar(self)
         self.filter.currentIndexChanged.connect(self._filtered)
         self.bulk_button.clicked.connect(self.close_all_passed)
-        self.items = item_table(self.model, self)
+        self.items = item_table(self.proxy, self)
         self.items.selectionModel().selectionChanged.connect(self._selected)
         self.decisions = DecisionBar(self)
         self.decisions.chosen.connect(self.decide)
@@ -116,6 +119,13 @@ class ReviewDock(QgsDockWidget):
 
     # --- reading the shift -------------------------------------------------------------------
 
+    def _starts(self) -> tuple:
+        """The centre's shift starts, and the problem text when its setting is malformed (defaults then)."""
+        try:
+            return tuple(review.shift_starts(self.session.centre)), None
+        except Problem as problem:
+            return review_shifts.DEFAULT_STARTS, self.session.message(problem)
+
     def window(self) -> tuple:
         """The chosen (since, until); the current shift falls back to the last when it has no batches."""
         now = times.now()
@@ -123,7 +133,7 @@ class ReviewDock(QgsDockWidget):
         if self.shift.choice() == "current":
             if not batches.list_batches(self.session.centre, self.session.actor, since=window[0],
                                         until=window[1], limit=1):
-                window = review_shifts.previous(window, self.zone)
+                window = review_shifts.previous(window, self.zone, self.starts)
         return window
 
     def choose_window(self, since, until) -> None:
@@ -144,7 +154,8 @@ class ReviewDock(QgsDockWidget):
         fill_devices(self.devices, self.shown["devices"])
         self.model.set_items(self.shown["items"], self.filter.currentData())
         self.elapsed = time.perf_counter() - began
-        self.status.setText(tr("{count} items to decide").format(count=len(self.shown["items"])))
+        count = tr("{count} items to decide").format(count=len(self.shown["items"]))
+        self.status.setText(f"{count} — {self.starts_problem}" if self.starts_problem else count)
         self.select(keep)
         return True
 
@@ -169,8 +180,20 @@ class ReviewDock(QgsDockWidget):
             self.items.clearSelection()
             self.show_item(None)
             return False
-        self.items.selectRow(row)
+        self.items.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
         return True
+
+    def select_row(self, row: int) -> bool:
+        """Select the item on table row `row` as shown (sorted), or the last row when past the end."""
+        row = min(row, self.proxy.rowCount() - 1)
+        if row < 0:
+            return self.select(None)
+        item = self.model.item_at(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+        return self.select(item["uuid"])
+
+    def shown_row(self) -> int:
+        rows = self.items.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
 
     def _filtered(self, *_):
         keep = self.item["uuid"] if self.item else None
@@ -179,7 +202,7 @@ class ReviewDock(QgsDockWidget):
 
     def _selected(self, *_):
         rows = self.items.selectionModel().selectedRows()
-        self.show_item(self.model.item_at(rows[0].row()) if rows else None)
+        self.show_item(self.model.item_at(self.proxy.mapToSource(rows[0]).row()) if rows else None)
 
     def show_item(self, item: dict | None) -> None:
         """The item's decisions, its photos and its case's timeline; the case flashed on the map."""
@@ -216,11 +239,13 @@ class ReviewDock(QgsDockWidget):
         """Take `decision` on the selected item (asking what it needs), then read the shift again."""
         if self.item is None or decision not in self.item["decisions"]:
             return None
+        row = self.shown_row()
         done = review_decide.take(self.session, self, self.item, decision)
         if done is not None:
             self.item = None
         self.refresh()  # after a refusal too: another desk may have decided meanwhile
         if done is not None:
+            self.select_row(row)  # the next undecided item takes the decided one's place
             self.iface.messageBar().pushSuccess(tr("citygrid"), tr("Decision taken: {decision}").format(
                 decision=self.decisions.name(decision)))
         return done

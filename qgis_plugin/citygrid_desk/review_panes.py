@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from qgis.PyQt.QtCore import QDate, QTime, pyqtSignal
+from qgis.PyQt.QtCore import QDate, Qt, QTime, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,14 +35,15 @@ class ShiftBar(QWidget):
 
     changed = pyqtSignal()
 
-    def __init__(self, zone: str, parent=None):
+    def __init__(self, zone: str, starts=review_shifts.DEFAULT_STARTS, parent=None):
         super().__init__(parent)
-        self.zone = zone
+        self.zone, self.starts = zone, tuple(starts)
         self.combo = QComboBox(self)
         self.combo.setObjectName("CitygridShiftReviewShift")
         for key, label in words.shift_names().items():
             self.combo.addItem(label, key)
-        self.day, self.start, self.end = QDateEdit(QDate.currentDate()), QTimeEdit(QTime(8, 0)), QTimeEdit(QTime(20, 0))
+        start, end = (QTime(t.hour, t.minute) for t in review_shifts.first_hours(self.starts))
+        self.day, self.start, self.end = QDateEdit(QDate.currentDate()), QTimeEdit(start), QTimeEdit(end)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.refresh_button = QPushButton(tr("Refresh"), self)
@@ -79,13 +80,13 @@ class ShiftBar(QWidget):
     def window(self, now: datetime) -> tuple:
         choice = self.choice()
         if choice == "today":
-            return review_shifts.todays_day_shift(now, self.zone)
+            return review_shifts.todays_day_shift(now, self.zone, self.starts)
         if choice == "last12":
             return review_shifts.last_hours(now, 12)
         if choice == "custom":
             return review_shifts.custom(self.day.date().toPyDate(), self.start.time().toPyTime(),
                                         self.end.time().toPyTime(), self.zone)
-        return review_shifts.shift_of(now, self.zone)
+        return review_shifts.shift_of(now, self.zone, self.starts)
 
 
 def device_table(parent) -> tuple[QTableWidget, QPushButton]:
@@ -124,6 +125,8 @@ def item_table(model, parent) -> QTableView:
     table.setSelectionMode(QAbstractItemView.SingleSelection)
     table.setEditTriggers(QAbstractItemView.NoEditTriggers)
     table.verticalHeader().setVisible(False)
+    table.setSortingEnabled(True)
+    table.sortByColumn(-1, Qt.AscendingOrder)  # the core's order until a header is clicked
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     for column, width in enumerate(ITEM_WIDTHS):

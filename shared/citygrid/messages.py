@@ -417,6 +417,9 @@ TEXTS: dict[str, str] = {
     "report.missing_item": "the report template {template} has no item with the id {item}",
     "report.bad_template": "the report template {template} cannot be read: {reason}",
     "report.export_failed": "the report could not be written to {path}: {reason}",
+    # the shift review's shift hours (issue 13, s17-e2e)
+    "review.bad_shift_starts": "the centre setting shift_starts ({value}) is not a list of HH:MM times "
+                               "such as 08:00,20:00: the default shifts are used",
 }
 
 

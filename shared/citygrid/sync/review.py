@@ -11,15 +11,19 @@ carries its photos, its case number and the decisions the reader may take (`revi
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from datetime import datetime
+from datetime import datetime, time
 
 from .. import crs, times
 from ..loop import transitions, workflow
 from ..loop.accounts import Actor
-from ..store import gpkg
+from ..problems import Problem
+from ..store import db, gpkg
 from . import batches
 
+SHIFT_STARTS = "08:00,20:00"  # citygrid_meta `shift_starts` when absent: a day and a night shift
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 PHOTO_FAR_M = 100.0  # a check photo taken farther than this from its case is flagged
 CLOSED = ("closed", "voided", "rejected")
 REASSIGNED = ("task.not_yours", "task.not_held")
@@ -150,3 +154,17 @@ def decisions_for(actor: Actor, case_status: str | None, reasons: list[str]) -> 
         out.append("merge")
     return [*out, "discard"]
 
+
+
+def shift_starts(conn: sqlite3.Connection) -> list[time]:
+    """The local times the centre's shifts begin, earliest first: citygrid_meta `shift_starts`
+    ("HH:MM,HH:MM,…"), SHIFT_STARTS when absent; a malformed value is `review.bad_shift_starts`."""
+    return parse_shift_starts(db.meta(conn, "shift_starts", SHIFT_STARTS))
+
+
+def parse_shift_starts(text) -> list[time]:
+    """1 to 12 distinct HH:MM times separated by commas -> sorted times."""
+    parts = [p.strip() for p in text.split(",")] if isinstance(text, str) else []
+    if not 1 <= len(parts) <= 12 or not all(_HHMM.fullmatch(p) for p in parts) or len(set(parts)) < len(parts):
+        raise Problem("review.bad_shift_starts", value=times.shown(str(text), 60))
+    return sorted(time.fromisoformat(p) for p in parts)
