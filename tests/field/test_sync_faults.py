@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Faults between the field app and a real service: a photo upload cut midway, the app killed between steps."""
 
+import pytest
 import server_view as sv
 from capture import shift
 from cutting_proxy import CuttingProxy
@@ -14,19 +15,25 @@ from citygrid_field.sync_client import Settings, SyncJob
 CHUNK = 64 * 1024
 
 
-def test_an_upload_cut_mid_photo_resumes_from_the_centres_offset_and_the_hash_matches(world, tmp_path):
+@pytest.mark.parametrize(("cut_on", "cut_chunks", "resumed"), [
+    (b"PATCH ", 0.5, [CHUNK]), (b"PATCH ", 1.5, [2 * CHUNK]), (b"PATCH ", 2.5, [3 * CHUNK]),
+    (b"POST /api/v1/uploads", 0.5, []), (b"POST /api/v1/uploads", 0.01, [])])
+def test_an_upload_cut_mid_photo_resumes_from_the_centres_offset_and_the_hash_matches(
+        world, tmp_path, cut_on, cut_chunks, resumed):
+    """The first chunk rides with the POST (creation-with-upload): a cut PATCH resumes after the whole
+    chunks before it; a cut POST never named its upload, so the photo starts again from 0."""
     store, _api = signed_in(world)
     sync(store)
     uuids = shift(store, tmp_path / "photos", noise=True)  # photos of several chunks each
     biggest = max(p.bytes for e in Outbox(store).entries() for p in e.photos)
-    assert biggest > 3 * CHUNK
+    assert biggest > 4 * CHUNK
     proxy = CuttingProxy(world["server"].port)
-    proxy.cut_after = int(2.5 * CHUNK)  # in the third chunk of the first photo
+    proxy.cut_on, proxy.cut_after = cut_on, int(cut_chunks * CHUNK)
     store.put(server=proxy.url)
     result = sync(store, Settings(chunk_bytes=CHUNK, backoff_s=0.05, max_failures=10))
     proxy.close()
     assert proxy.cuts == 1 and result.problem is None
-    assert result.resumed_from == [2 * CHUNK]  # the two whole chunks before the cut were kept
+    assert result.resumed_from == resumed
     assert_shift_landed(world, store, uuids)
 
 
