@@ -43,7 +43,7 @@ class TusUpload:
                  chunk_bytes: int = CHUNK_BYTES):
         self.api, self.photo, self.on_url, self.chunk_bytes = api, photo, on_url, chunk_bytes
         self.url, self.offset = photo.upload_url, None  # None: ask the centre (HEAD) before sending
-        self.refused = 0  # chunks the centre refused (409/460) in a row
+        self.refused, self.high = 0, 0  # refusals (409/460) since the offset last passed `high`
         self.resumed_from: list[int] = []  # offsets a HEAD found after a cut or a restart (for tests, logs)
         self.hasher, self.hashed = hashlib.sha256(), 0  # the file's bytes [0, hashed) seen so far
 
@@ -76,7 +76,8 @@ class TusUpload:
         url = r.headers.get("Location")
         if not url:
             raise Problem("sync.bad_answer", reason="upload Location")
-        self.url, self.offset, self.refused = url, _offset(r), 0
+        self.url, self.offset = url, _offset(r)
+        self._advanced()
         if not self.done:
             self.on_url(self.url)
         return self.offset
@@ -100,8 +101,15 @@ class TusUpload:
             **TUS, "Upload-Offset": str(start), "Content-Type": OCTETS, "Upload-Checksum": f"sha256 {digest}"})
         if r.status_code in (409, 460):  # out of step, or the chunk arrived damaged: HEAD, then again
             return self._refused()
-        self.offset, self.refused = _offset(r), 0
-        return self.offset - start
+        self.offset = _offset(r)
+        self._advanced()
+        return max(0, self.offset - start)
+
+    def _advanced(self) -> None:
+        """Refusals are forgiven only by new ground: a centre that keeps dropping the whole file at its
+        last chunk (its hash check fails) and restarting from 0 ends as `upload.hash_mismatch`."""
+        if self.offset > self.high:
+            self.refused, self.high = 0, self.offset
 
     def _refused(self) -> int:
         self.refused += 1

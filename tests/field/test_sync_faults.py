@@ -72,3 +72,26 @@ def test_a_photo_changed_on_disk_is_not_sent_and_its_item_says_why(world, tmp_pa
     assert "修改" in report.text("zh_CN") and "changed" in report.text("en")
     assert sv.items_seen(world["path"], [uuids["report"]]) == {uuids["report"]: 0}
     assert entries[uuids["check"]].final and entries[uuids["verify"]].final
+
+
+def test_a_photo_changed_midway_through_its_upload_is_caught_before_its_last_chunk(world, tmp_path):
+    """Same size, one byte different, after the first chunk went: the hash taken while reading does not
+    match before the last chunk, so the upload never completes under the old hash; its item says why."""
+    store, _api = signed_in(world)
+    sync(store)
+    uuids = shift(store, tmp_path / "photos", noise=True)
+    job = SyncJob(store, signed_in_api(store), Settings(chunk_bytes=CHUNK, backoff_s=0.05)).start()
+    while not (job.upload is not None and job.upload.offset):
+        job.poll()
+    photo = job.upload.photo
+    data = bytearray(open(photo.path, "rb").read())
+    data[-3] ^= 0xFF
+    open(photo.path, "wb").write(bytes(data))
+    assert job.run().problem is None
+    entries = {e.uuid: e for e in Outbox(store).entries()}
+    held = [e for e in entries.values() if photo.sha256 in {p.sha256 for p in e.photos}]
+    assert [e.blocked for e in held] == ["field.photo_changed"] and not held[0].final
+    assert [p.upload_url for p in held[0].photos if p.sha256 == photo.sha256] == [None]  # a later try starts a new upload, not the changed bytes
+    assert not sv.blob_exists(world["path"], photo.sha256)
+    assert sv.items_seen(world["path"], [held[0].uuid]) == {held[0].uuid: 0}
+    assert sum(e.final for e in entries.values()) == len(uuids) - 1
