@@ -73,11 +73,13 @@ def queue_shift(store: Store, photos: Path) -> int:
 
 
 def raw_upload(server_url: str, token: str, photos: list[Path]) -> float:
-    """The same tus client on its own: create + PATCH chunks per photo, nothing kept; -> seconds."""
+    """The same tus client on its own: create (+ PATCH chunks) per photo, nothing kept; -> seconds.
+    The hashes are known before the clock starts, as the app's are (taken at capture); both sides
+    hash each file once more inside the clock, as TusUpload reads it."""
     api = Api(server_url, token)
+    known = [(path, *photo_digest(path)) for path in photos]
     started = time.perf_counter()
-    for path in photos:
-        sha, size = photo_digest(path)
+    for path, sha, size in known:
         upload = TusUpload(api, Photo(sha, str(path), size, "image/jpeg", None, False), lambda _url: None)
         while not upload.done:
             upload.step()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from citygrid.problems import Problem
 from citygrid.sync.protocol import PushBatch, Status
 
-from .outbox import Outbox
+from .outbox import Outbox, Photo
 from .session import Api, Retryable
 from .store import Store
 from .tus import CHUNK_BYTES, TusUpload
@@ -64,6 +64,7 @@ class SyncJob:
         self.upload: TusUpload | None = None
         self.failures, self.retry_at, self.round = 0, 0.0, 1
         self.pushed: set[str] = set()  # pushed in this round
+        self.queue: list[Photo] | None = None  # photos to upload in this round, read once per round
         self.missing_again = False  # a receipt in this round said photos_missing
 
     @property
@@ -124,7 +125,7 @@ class SyncJob:
     def _stop(self, e: Problem) -> None:
         if e.code == "field.sign_in_again":
             self.store.put(token=None)  # the outbox stays as it is
-        if self.progress.phase == "upload" and self.upload is not None and e.code.startswith("upload."):
+        if self.progress.phase == "upload" and self.upload is not None and _blocks_photo(e.code):
             self.outbox.block(self.upload.photo.sha256, e.code, path=self.upload.photo.path)
             self.upload = None  # this photo's items wait for the user; the others go on
             return
@@ -159,11 +160,15 @@ class SyncJob:
             self.upload = None
 
     def _next_upload(self) -> TusUpload | None:
-        for photo in self.outbox.photos(self.username):
-            if not photo.uploaded and self.outbox.still_same(photo):
-                return TusUpload(self.api, photo, lambda url, sha=photo.sha256: self.outbox.set_upload(sha, url),
-                                 self.settings.chunk_bytes)
-        return None
+        """The next photo not on the centre; its file is checked as it is read (`TusUpload`)."""
+        if self.queue is None:
+            self.queue = [p for p in self.outbox.photos(self.username) if not p.uploaded]
+        if not self.queue:
+            self.queue = None  # the next round reads the outbox again
+            return None
+        photo = self.queue.pop(0)
+        return TusUpload(self.api, photo, lambda url, sha=photo.sha256: self.outbox.set_upload(sha, url),
+                         self.settings.chunk_bytes)
 
     def _push(self) -> None:
         items = [w for w in self.outbox.ready(self.username) if w["uuid"] not in self.pushed]
@@ -197,6 +202,11 @@ class SyncJob:
             if not self.store.get("batch_id"):
                 self.store.put(cx, batch_id=f"b-{uuid.uuid4()}")
         return self.store.get("batch_id")
+
+
+def _blocks_photo(code: str) -> bool:
+    """A problem with one photo (refused by the centre, changed or gone on disk): its items wait."""
+    return code.startswith("upload.") or code in ("field.photo_changed", "field.photo_gone")
 
 
 def run_in_thread(job: SyncJob, on_progress: Callable[[Progress], None] | None = None,

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""A TCP proxy on 127.0.0.1 that cuts the connection once, N bytes into a PATCH (a photo upload)."""
+"""A TCP proxy on 127.0.0.1 that cuts the connection once, N bytes into a PATCH (or a POST) of a photo."""
 
 import socket
 import threading
@@ -11,6 +11,7 @@ class CuttingProxy:
     def __init__(self, upstream_port: int):
         self.upstream, self.port = upstream_port, free_port()
         self.cut_after: int | None = None  # bytes of PATCH traffic on one connection before the cut
+        self.cut_on = b"PATCH "  # or b"POST /api/v1/uploads" for a creation-with-upload cut midway
         self.cuts = 0
         self.sock = socket.create_server(("127.0.0.1", self.port))
         threading.Thread(target=self._accept, daemon=True).start()
@@ -34,7 +35,7 @@ class CuttingProxy:
         try:
             while data := src.recv(65536):
                 if upward and self.cut_after is not None:
-                    seen = seen if seen is not None else (0 if b"PATCH " in data else None)
+                    seen = seen if seen is not None else (0 if self.cut_on in data else None)
                     if seen is not None and seen + len(data) > self.cut_after:
                         dst.sendall(data[:self.cut_after - seen])
                         self.cut_after, self.cuts = None, self.cuts + 1

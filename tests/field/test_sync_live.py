@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The field app's sync client against a real `citygrid serve` on 127.0.0.1: a shift offline, then sync."""
 
+import random
+import threading
+
 import centre_fixture as cf
 import pytest
 import server_view as sv
@@ -119,17 +122,35 @@ def test_an_unreachable_server_keeps_every_item_and_says_so(world, tmp_path):
     assert_shift_landed(world, store, uuids)
 
 
-def test_server_killed_mid_push_then_restarted_applies_every_item_once(world, tmp_path):
+@pytest.mark.parametrize("seed", range(4))
+def test_server_killed_mid_push_then_restarted_applies_every_item_once(world, tmp_path, seed):
+    """SIGKILL the service a seeded moment (0-30 ms) after the 1st or 2nd push began (one item a push),
+    so the answer may be lost; a later push meets the dead service; restarted, each item lands once."""
+    rng = random.Random(seed)
     store, _api = signed_in(world)
     sync(store)
     uuids = shift(store, tmp_path / "photos")
-    job = SyncJob(store, signed_in_api(store), FAST).start()
-    while job.progress.phase != "push":
-        job.poll()
+    job = SyncJob(store, signed_in_api(store), Settings(push_size=1, backoff_s=0.05, backoff_max_s=0.5,
+                                                        max_failures=40)).start()
     server: LiveServer = world["server"]
-    server.kill()
-    job.poll()  # the push meets a dead server: it waits and retries
-    assert job.progress.waiting_s > 0 and not job.done
+    push, kill_on, pushes, retries = job.api.push, rng.randrange(2) + 1, [], []
+
+    def push_then_die(batch):
+        pushes.append(batch)
+        if len(pushes) != kill_on:
+            return push(batch)
+        killer = threading.Timer(rng.uniform(0, 0.03), server.kill)
+        killer.start()
+        try:
+            return push(batch)
+        finally:
+            killer.join()
+
+    job.api.push = push_then_die
+    retry, job._retry = job._retry, lambda e: (retries.append(e), retry(e))
+    while not retries:
+        job.poll()
+    assert not job.done and server.proc.poll() is not None
     world["server"] = LiveServer(world["path"], port=server.port).start()  # the fixture stops this one
     result = job.run()
     assert result.problem is None
