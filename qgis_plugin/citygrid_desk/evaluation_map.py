@@ -61,7 +61,9 @@ def style(layer: QgsVectorLayer) -> None:
     renderer = QgsGraduatedSymbolRenderer(FIELD)
     renderer.setSourceSymbol(QgsSymbol.defaultSymbol(layer.geometryType()))
     renderer.setSourceColorRamp(QgsStyle.defaultStyle().colorRamp("Reds"))
-    renderer.setClassificationMethod(QgsClassificationJenks())
+    method = QgsClassificationJenks()
+    method.setLabelPrecision(0)  # cases per km²: "107 - 213", not "106.558 - 213.4124"
+    renderer.setClassificationMethod(method)
     distinct = {f[FIELD] for f in layer.getFeatures() if f[FIELD] is not None}
     renderer.updateClasses(layer, max(1, min(CLASSES, len(distinct))))  # Jenks misplaces breaks on fewer values
     layer.setRenderer(renderer)
