@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid as uuidlib
 from datetime import timedelta
 
@@ -21,11 +22,23 @@ DUE_BEFORE = times.to_db(times.now() - timedelta(hours=1))
 
 def photo(conn, store, username: str, tag: str, lonlat=None) -> str:
     """A photo sent by `username`, as the upload path records it (with its GPS position or none)."""
-    data = b"\xff\xd8\xff" + tag.encode() + b"\xff\xd9"
+    data = _jpeg(tag)
     sha = store.put_bytes(data)
     meta = {"lon": lonlat[0], "lat": lonlat[1]} if lonlat else {}
     batch_file._record_photo(conn, sha, len(data), meta, username)
     return sha
+
+
+def _jpeg(tag: str) -> bytes:
+    """A small real JPEG of a colour of its own (thumbnails show it), distinct per tag."""
+    import io
+
+    from PIL import Image
+
+    digest = hashlib.sha256(tag.encode()).digest()
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), tuple(digest[:3])).save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def case_lonlat(conn, case_no: str) -> tuple[float, float]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsApplication, QgsLayerTreeGroup, QgsVectorLayer
+from qgis.core import (
+    QgsApplication,
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsLayerTreeGroup,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMenu
@@ -15,7 +23,7 @@ from . import signin_dialog
 from .assignments_dock import Assignments
 from .case_dock import CaseDesk
 from .component_part import ComponentPart
-from .core import Problem, db, sessions
+from .core import Problem, db, gpkg, sessions
 from .evaluation_dock import Evaluation
 from .intake_tool import IntakeTool
 from .processing.provider import CitygridProvider
@@ -159,8 +167,25 @@ class CitygridDesk:
         desk_layers.dress(layers, self.session.centre, self.session.role)
         self.group = desk_layers.add_group(Path(path).stem, layers)
         self.session.layers = layers
+        self._show_the_city(layers)
         self._build_parts()
         return True
+
+    def _show_the_city(self, layers: dict) -> None:
+        """The map shows the centre's grids (its whole area), read from their R-tree: QGIS zooms to the
+        first layer added, and GDAL reports an empty extent for a layer whose gpkg_contents box is NULL
+        (a centre without a basemap showed a blank map at 1:1)."""
+        grids, box = layers.get("grids"), gpkg.extent(self.session.centre, "grids")
+        if grids is None or box is None:
+            return
+        canvas = self.iface.mapCanvas()
+        transform = QgsCoordinateTransform(grids.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance())
+        try:
+            extent = transform.transformBoundingBox(QgsRectangle(*box))
+        except QgsCsException:
+            return
+        canvas.setExtent(extent.buffered(max(extent.width(), extent.height(), 1.0) * 0.05))
+        canvas.refresh()
 
     def _sign_in(self, path, username, password):
         """The signed-in actor (the core throttles failures), or None when the dialog was cancelled."""

@@ -372,10 +372,17 @@ def add_rtree(conn: sqlite3.Connection, t: str, c: str, i: str = "fid") -> None:
         "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')", (t, c))
 
 
-def update_extent(conn: sqlite3.Connection, table: str) -> None:
-    """Refresh gpkg_contents' bounding box from the layer's R-tree."""
+def extent(conn: sqlite3.Connection, table: str) -> tuple[float, float, float, float] | None:
+    """The layer's bounding box from its R-tree (None when empty). gpkg_contents' box is informative
+    only and may be NULL (GDAL then reports an empty extent without scanning a read-only file)."""
     (col,) = conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
                           (table,)).fetchone()
     row = conn.execute(f'SELECT min(minx), min(miny), max(maxx), max(maxy) FROM "rtree_{table}_{col}"').fetchone()
+    return None if row[0] is None else tuple(row)
+
+
+def update_extent(conn: sqlite3.Connection, table: str) -> None:
+    """Refresh gpkg_contents' bounding box from the layer's R-tree."""
+    row = extent(conn, table) or (None, None, None, None)
     conn.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, "
                  "last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name=?", (*row, table))
