@@ -13,6 +13,7 @@ from kivy.metrics import dp
 
 from citygrid import i18n, times
 from citygrid.problems import Problem
+from citygrid.sync.protocol import CASE_STATUS_CONTEXT
 
 from .language import tr as translate
 
@@ -40,7 +41,7 @@ def outcome_text(o: dict, lang: str) -> str:
     if decision == "discard":
         return tr("set aside: {reason}", reason=note) if note else tr("set aside")
     case, status = o.get("case_no") or "", o.get("case_status")
-    said = i18n.pgettext("case_status", STATUS[status], lang) if status in STATUS else str(status or "")
+    said = i18n.pgettext(CASE_STATUS_CONTEXT, STATUS[status], lang) if status in STATUS else str(status or "")
     if o.get("item_type") == "report":
         return tr("report → case {case}, {status}", case=case, status=said)
     return tr(ITEM.get(o.get("item_type"), "check {case}: {status}"), case=case, status=said)
