@@ -146,3 +146,31 @@ def test_outcomes_older_than_the_window_are_not_offered(shift, monkeypatch):
     ("rework: 未清理: 再拍", ("rework", "未清理: 再拍")), ("drop table: x", (None, None)), (":", (None, None))])
 def test_a_resolution_text_splits_into_decision_and_note_or_nothing(text, expected):
     assert outcomes.split_resolution(text) == expected
+
+
+def test_a_rebuilt_sync_log_still_offers_the_decided_outcomes(shift):
+    conn, built = shift
+    rd.decide(conn, cf.actor(conn, "leader"), _uuid(built, "passed"), "close")
+    with db.transaction(conn):
+        demo_write_rebuild(conn)
+    assert list(_pull(conn, device="dev-new")[1]) == [_uuid(built, "passed")]
+
+
+def test_the_outcome_query_starts_from_the_senders_items_not_the_change_log(shift):
+    conn, _built = shift
+    plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + outcomes.CHANGED_SQL, {
+        "user": "collector01", "after": 0, "cut": "", "limit": 5}))
+    assert plan.startswith("SEARCH si USING INDEX") and "SCAN" not in plan, plan
+
+
+def test_a_milestone_before_the_item_was_sent_is_no_outcome_of_it(shift):
+    conn, _built = shift  # every checked case of the shift was registered before its check came
+    with db.transaction(conn):
+        demo_write_rebuild(conn)
+    assert _pull(conn)[1] == {}
+
+
+def demo_write_rebuild(conn):
+    from citygrid.demo import write as demo_write
+
+    demo_write.rebuild_sync_log(conn)

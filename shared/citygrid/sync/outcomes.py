@@ -25,6 +25,11 @@ from .review_decisions import DECISIONS
 OUTCOME_DAYS = 30  # outcomes older than this are not offered to a device
 _ACTIONS = "(" + ", ".join(f"'{a}'" for a in OUTCOME_ACTIONS) + ")"
 _FROM_EVENT = {"close": "close", "rework": "rework"}
+# from the sender's own items (index on username), never a scan of the city's change log
+CHANGED_SQL = ("SELECT sc.rev, si.* FROM sync_items si JOIN sync_changes sc ON sc.entity = 'outcome' "
+               "AND sc.entity_id = si.uuid WHERE si.username = :user AND sc.rev > :after "
+               "AND (si.resolved_at >= :cut OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_no = si.case_no "
+               f"AND e.action IN {_ACTIONS} AND e.at >= max(:cut, si.received_at))) ORDER BY sc.rev LIMIT :limit")
 
 
 def cutoff(now=None) -> str:
@@ -33,12 +38,9 @@ def cutoff(now=None) -> str:
 
 def changed(conn: sqlite3.Connection, username: str, after: int, limit: int) -> list[sqlite3.Row]:
     """This account's sent items whose outcome changed after revision `after` (oldest first, at
-    most `limit`), decided or at a milestone within the last `OUTCOME_DAYS`."""
-    sql = ("SELECT sc.rev, si.* FROM sync_items si JOIN sync_changes sc ON sc.entity = 'outcome' "
-           "AND sc.entity_id = si.uuid WHERE si.username = :user AND sc.rev > :after "
-           "AND (si.resolved_at >= :cut OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_no = si.case_no "
-           f"AND e.action IN {_ACTIONS} AND e.at >= :cut)) ORDER BY sc.rev LIMIT :limit")
-    return conn.execute(sql, {"user": username, "after": after, "cut": cutoff(), "limit": limit}).fetchall()
+    most `limit`), decided, or whose case reached a milestone after the item came, within the last
+    `OUTCOME_DAYS` (a case registered before a check was sent is no news of that check)."""
+    return conn.execute(CHANGED_SQL, {"user": username, "after": after, "cut": cutoff(), "limit": limit}).fetchall()
 
 
 def outcome_data(conn: sqlite3.Connection, item) -> dict:
