@@ -20,12 +20,12 @@ from citygrid.commands import _argparse
 from citygrid.messages import TEXTS, message
 from citygrid.problems import Problem
 from citygrid.store import db
-from citygrid.sync import open311
+from citygrid.sync import open311, protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "shared" / "citygrid", ROOT / "server" / "citygrid_server", ROOT / "qgis_plugin" / "citygrid_desk"]
 PO_FILES = sorted((i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES").glob("*.po"))
-NON_CODE_CONTEXTS = {open311.NOTES_CONTEXT}
+NON_CODE_CONTEXTS = {open311.NOTES_CONTEXT, protocol.CASE_STATUS_CONTEXT}
 
 
 @pytest.fixture(autouse=True)

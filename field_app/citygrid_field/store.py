@@ -54,6 +54,14 @@ def m002_outbox(cx: sqlite3.Connection) -> None:
         PRIMARY KEY (uuid, sha256))""")
 
 
+@migration
+def m003_outcomes(cx: sqlite3.Connection) -> None:
+    """What became of the items this account sent (pull type `outcome`, keyed by the item's uuid)."""
+    cx.execute("CREATE TABLE outcomes (uuid TEXT PRIMARY KEY, item_type TEXT, case_no TEXT, decided_at TEXT, "
+               "data TEXT NOT NULL)")
+    cx.execute("CREATE INDEX idx_outcomes_decided ON outcomes (decided_at)")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -145,12 +153,19 @@ class Store:
 
     def _keep(self, cx, kind: str, key: str, data: dict) -> None:
         text = json.dumps(data, ensure_ascii=False)
+        if kind == "outcome":
+            cx.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?)", (
+                key, data.get("item_type"), data.get("case_no"), data.get("decided_at"), text))
+            return
         cx.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", (kind, key, text))
         if kind == "task":
             cx.execute("INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?)", (
                 key, data.get("kind"), data.get("case_no"), data.get("due_at"), data.get("status"), text))
 
     def _drop(self, cx, kind: str, key: str) -> None:
+        if kind == "outcome":
+            cx.execute("DELETE FROM outcomes WHERE uuid = ?", (key,))
+            return
         cx.execute("DELETE FROM records WHERE type = ? AND id = ?", (kind, key))
         if kind == "task":
             cx.execute("DELETE FROM tasks WHERE id = ?", (key,))
@@ -168,3 +183,12 @@ class Store:
         sql = "SELECT data FROM tasks WHERE status = 'open'" + (" AND kind = ?" if kind else "")
         rows = self.cx.execute(sql + " ORDER BY due_at IS NULL, due_at, id", (kind,) if kind else ())
         return [json.loads(r[0]) for r in rows]
+
+    def outcomes(self) -> list[dict]:
+        """What became of the items this account sent, newest decision first."""
+        rows = self.cx.execute("SELECT data FROM outcomes ORDER BY decided_at IS NULL, decided_at DESC, uuid")
+        return [json.loads(r[0]) for r in rows]
+
+    def outcome(self, uuid: str) -> dict | None:
+        row = self.cx.execute("SELECT data FROM outcomes WHERE uuid = ?", (uuid,)).fetchone()
+        return json.loads(row[0]) if row else None

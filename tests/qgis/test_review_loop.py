@@ -218,6 +218,15 @@ def test_a_shift_pushed_by_the_field_app_is_reviewed_in_the_desk_and_the_next_pu
     entries = {e.uuid: e for e in Outbox(store).entries()}
     assert "监督员" in entries[uuids["reassigned"]].text("zh_CN")
     assert dup_case in entries[uuids["duplicate"]].text("zh_CN")
-    # What the pull does NOT tell a collector (see the report): the tasks went because the checks completed
-    # them, not because of the decisions; the merged report's voided case is nowhere on the device.
+    # The tasks went because the checks completed them; what each decision was reaches the device as an
+    # outcome of the item (pull type `outcome`), said in the outbox's 已办 list.
     assert store.record("case", dup_case) is None
+    from citygrid_field.ui.outcomes_text import outcome_text
+
+    learned = {o["uuid"]: o for o in store.outcomes()}
+    said = {key: outcome_text(learned[uuids[key]], "zh_CN") for key in ("passed", "late", "duplicate", "reassigned")}
+    assert (learned[uuids["passed"]]["decision"], learned[uuids["passed"]]["case_status"]) == ("close", "closed")
+    assert said["passed"] == f"核查 {world.cases['passed']}：已结案"
+    assert said["late"] == "返工：超时核查，请重新处置"
+    assert said["duplicate"] == f"已合并到案件 {world.open_case}"
+    assert said["reassigned"] == "已搁置：已电话核实，由collector02处理"

@@ -9,6 +9,9 @@ retry for a held item or after a failed sync; for a held item, "send without thi
 stays valid: a check or a report keeps at least one photo) and "discard", each behind a confirmation
 that says what is lost. Items with a final receipt stay listed until the user clears them
 (`Outbox.forget_final`); nothing else here deletes an item.
+
+`sent` is the 已办 list: what became of the items this account sent (pulled outcomes, newest first,
+`outcomes_text`); an item still in the outbox shows its outcome on its row. `tab` picks the list shown.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from citygrid.problems import Problem
 from ..outbox import Entry, Outbox
 from ..store import Store
 from .language import Language
+from .outcomes_text import outcome_text, sent_rows
 from .sync_vm import SyncVM
 
 TYPES = {"check": "check (核查)", "verify": "verification (核实)", "report": "new report (上报)"}
@@ -56,6 +60,8 @@ class OutboxVM(EventDispatcher):
     rows = ListProperty()
     counts = StringProperty("")
     finals = NumericProperty(0)  # items with a final receipt, which "clear received" forgets
+    sent = ListProperty()  # 已办: the outcomes of sent items
+    tab = StringProperty("outbox")  # or "sent"
 
     def __init__(self, store: Store, language: Language, sync: SyncVM, **kw):
         super().__init__(**kw)
@@ -71,6 +77,11 @@ class OutboxVM(EventDispatcher):
         self.finals = sum(e.final for e in entries)
         self.counts = self.language.tr(COUNTS, waiting=states.count("waiting"), done=states.count("done"),
                                        held=states.count("held"), blocked=states.count("blocked"))
+        self.sent = sent_rows(self.store.outcomes(), self.language.lang)
+
+    def show(self, tab: str) -> None:
+        """Show the outbox ("outbox") or the 已办 list ("sent")."""
+        self.tab = tab if tab in ("outbox", "sent") else "outbox"
 
     def retry(self, uuid: str | None = None) -> bool:
         """Send again: a held item's photos are checked again first (`Outbox.unblock`: the hold goes
@@ -138,13 +149,19 @@ class OutboxVM(EventDispatcher):
         drop = self._droppable(e)
         return {"uuid": e.uuid, "type": e.type, "state": state, "title": f"{tr(TYPES.get(e.type, e.type))}  {case_no}".strip(),
                 "subject": what, "made_text": self._made_text(made.get("created_at")),
-                "photos_text": photos, "status_text": e.text(self.language.lang),
+                "photos_text": photos, "status_text": self._status(e),
                 "photo_paths": [p.path for p in e.photos],
                 "can_retry": state == "blocked" or (not e.final and self.sync.phase == "failed"),
                 "can_drop": not e.final and state == "blocked",
                 "can_drop_photo": drop is not None and state == "blocked",
                 "drop_sha": drop.sha256 if drop else "", "drop_path": drop.path if drop else "",
                 "hint": self._hint(e, state, drop)}
+
+    def _status(self, e: Entry) -> str:
+        """The receipt's state, then what became of the item when the centre has said."""
+        outcome = self.store.outcome(e.uuid)
+        said = e.text(self.language.lang)
+        return f"{said} · {outcome_text(outcome, self.language.lang)}" if outcome else said
 
     def _subject(self, e: Entry, payload: dict) -> tuple[str, str]:
         """(case number, class name) the item is for: the task's case, or the report's class."""

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The outbox's row and its confirmation popup (layout in outbox.kv).
+"""The outbox's row, the 已办 list's row and the confirmation popup (layout in outbox.kv).
 
 `ConfirmDrop` asks before anything is lost: its text comes from `OutboxVM.confirm_text`, so the
 screen and the tests read the same sentence; only "Yes" calls the view model.
@@ -30,6 +30,14 @@ class OutboxItemRow(BoxLayout):
     drop_sha = StringProperty("")
     drop_path = StringProperty("")
     photo_paths = ObjectProperty([])
+
+
+class OutcomeRow(BoxLayout):
+    """One line of the 已办 list: what became of a sent item, and when."""
+    uuid = StringProperty("")
+    text = StringProperty("")
+    when_text = StringProperty("")
+    final = BooleanProperty(False)
 
 
 class ConfirmDrop(Popup):

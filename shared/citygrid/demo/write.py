@@ -27,7 +27,7 @@ from operator import itemgetter
 from .. import crs, times
 from ..loop import tasks as tasklib
 from ..loop import workflow
-from ..store import rtree, schema_v1
+from ..store import rtree, schema_v1, schema_v6
 from . import history as demo_history
 from .history import LOCAL, from_ts
 
@@ -74,6 +74,7 @@ def rebuild_sync_log(conn: sqlite3.Connection) -> None:
     for entity, (table, key) in schema_v1.SYNCED.items():
         conn.execute(f"INSERT INTO sync_changes (entity, entity_id, deleted) "
                      f"SELECT '{entity}', {key.format(p=table)} AS k, 0 FROM {table} ORDER BY k")
+    schema_v6.log_all(conn)
 
 
 def write_components(conn: sqlite3.Connection, columns, rows, points) -> None:

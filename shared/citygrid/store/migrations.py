@@ -9,7 +9,7 @@ from collections.abc import Callable
 from .. import times
 from ..problems import Problem
 from . import connection as db
-from . import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5
+from . import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6
 
 Migration = tuple[int, str, Callable[[sqlite3.Connection, dict], None]]
 
@@ -34,12 +34,17 @@ def _m0005_outside_edits(conn: sqlite3.Connection, settings: dict) -> None:
     schema_v5.create(conn, settings)
 
 
+def _m0006_outcomes(conn: sqlite3.Connection, settings: dict) -> None:
+    schema_v6.create(conn, settings)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "centre", _m0001_centre),
     (2, "device sync", _m0002_sync),
     (3, "cheaper inserts", _m0003_checks),
     (4, "sync state per owner", _m0004_owned),
     (5, "edits outside the core, retired classes", _m0005_outside_edits),
+    (6, "outcomes of sent items", _m0006_outcomes),
 ]
 
 

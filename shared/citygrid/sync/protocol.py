@@ -226,7 +226,8 @@ def read_batch(batch, device_id: str | None = None, max_items: int = MAX_ITEMS) 
 
 CURSOR = re.compile(r"r[0-9]{1,18}")
 # what a pull page holds today; a newer centre may add more, which a device skips
-PULL_TYPES = ("task", "case", "grid", "component", "class", "condition", "unit")
+PULL_TYPES = ("task", "case", "grid", "component", "class", "condition", "unit", "outcome")
+CASE_STATUS_CONTEXT = "case_status"  # msgctxt of a case status as an outcome's line says it (field_outcome.po)
 
 
 @dataclass(frozen=True, slots=True)

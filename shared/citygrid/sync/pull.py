@@ -3,8 +3,9 @@
 
 A device sees only its open tasks (collectors: their 核实/核查 tasks; units: their disposal tasks),
 the cases those tasks are about, the grids involved (and a collector's own grids), the components in
-those grids, and the dictionaries. Every query starts from the actor's scope, so a pull costs what
-the device's work costs, not what the city's change log holds.
+those grids, the dictionaries, and the outcomes of the items its account sent (`outcomes`). Every
+query starts from the actor's scope, so a pull costs what the device's work costs, not what the
+city's change log holds.
 
 Why a per-device table of sent tasks: a task that is reassigned or cancelled must disappear from the
 device that had it, and only from that one. `device_tasks` records what was sent; a tombstone is sent
@@ -21,6 +22,7 @@ from .. import crs
 from ..loop.accounts import Actor
 from ..problems import Problem
 from ..store import db, gpkg
+from . import outcomes
 from .protocol import PullItem, PullPage
 
 CURSOR_PREFIX = "r"
@@ -171,7 +173,7 @@ class _Scope:
     def changes(self, after: int) -> list[Item]:
         return (self._tasks(after) + self._task_tombstones(after) + self._rows("case", self.held_cases, after)
                 + self._rows("grid", self.grid_codes, after) + self._rows("component", self.component_ids, after)
-                + self._dictionary(after))
+                + self._dictionary(after) + self._outcomes(after))
 
     def _tasks(self, after: int) -> list[Item]:
         sql = (f"SELECT sc.rev, t.* FROM tasks t JOIN sync_changes sc ON sc.entity = 'task' AND sc.entity_id = t.id "
@@ -190,6 +192,11 @@ class _Scope:
             if r["case_no"] not in self.case_nos:
                 out.append(Item(r["rev"], "case", r["case_no"], True, None))
         return out
+
+    def _outcomes(self, after: int) -> list[Item]:
+        """What became of the items this account sent (every device of the account gets them)."""
+        return [Item(r["rev"], "outcome", r["uuid"], False, r)
+                for r in outcomes.changed(self.conn, self.actor.username, after, self.limit)]
 
     # (table, key column)
     ROWS = {"case": ("cases", "case_no"), "grid": ("grids", "code"), "component": ("components", "ObjID")}
@@ -234,7 +241,7 @@ class _Scope:
             data = dictionary_data(self.conn, it.type, it.id)
             return Item(it.rev, it.type, it.id, data is None, data)
         build = {"task": task_data, "case": self.case_data, "grid": self.grid_data,
-                 "component": self.component_data}[it.type]
+                 "component": self.component_data, "outcome": self.outcome_data}[it.type]
         return Item(it.rev, it.type, it.id, False, build(it.data))
 
     def _lonlat(self, blob) -> tuple[float | None, float | None]:
@@ -258,6 +265,9 @@ class _Scope:
                 "condition": cond["condition"] if cond else None,
                 "close_standard": cond["close_standard"] if cond else None, "photos": photos,
                 "photo_stages": {row[0]: photo_stage(row[1]) for row in rows}}
+
+    def outcome_data(self, r) -> dict:
+        return outcomes.outcome_data(self.conn, r)
 
     def grid_data(self, r) -> dict:
         ring = []
