@@ -14,7 +14,6 @@ every id is seeded, so the same seed writes the same rows whatever the clock.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 from .. import crs, times
 from ..loop import accounts, workflow
@@ -37,14 +36,19 @@ def shift_start() -> int:
 
 
 def build(conn, world, store) -> dict:
-    """Make the shift's cases and push its batches; -> {"items": n, "collectors": [...], "since", "until"}."""
+    """Make the shift's cases and push its batches; -> {"items": n, "collectors": [...]}."""
     rng = random.Random(f"citygrid-demo/{world.seed}/shift")
     people = _collectors(conn)
     start = shift_start()
     cases = _prepare(conn, world, rng, people, start)
     items = _push_all(conn, world, rng, store, cases, start)
-    return {"items": items, "collectors": people, "since": demo_history.from_ts(start),
-            "until": demo_history.from_ts(start + 12 * 3600)}
+    return {"items": items, "collectors": people}
+
+
+def window() -> tuple:
+    """(since, until) of the shift: the day shift (08:00–20:00 local) of the demo's last day."""
+    start = shift_start()
+    return demo_history.from_ts(start), demo_history.from_ts(start + 12 * 3600)
 
 
 def _collectors(conn) -> list[str]:

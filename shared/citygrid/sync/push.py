@@ -18,9 +18,9 @@ import json
 import logging
 import math
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from collections.abc import Callable
 from enum import Enum
 from typing import NamedTuple
 
