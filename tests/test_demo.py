@@ -220,6 +220,9 @@ def test_nothing_happens_after_the_demo_now(conn):
     now = times.to_db(demo_history.NOW)
     assert conn.execute("SELECT max(at) FROM case_events").fetchone()[0] <= now
     assert conn.execute("SELECT max(reported_at) FROM cases").fetchone()[0] <= now
+    for table, column in (("sync_batches", "last_push_at"), ("sync_items", "received_at"), ("sync_receipts", "at"),
+                          ("photos", "uploaded_at"), ("photo_senders", "at"), ("tasks", "created_at")):
+        assert conn.execute(f"SELECT max({column}) FROM {table}").fetchone()[0] <= now, table
 
 
 def test_photos_are_small_distinct_jpegs_in_the_blob_store(small, conn):
@@ -240,6 +243,8 @@ def test_photos_are_small_distinct_jpegs_in_the_blob_store(small, conn):
 def test_the_sync_log_has_one_revision_per_synced_row(conn):
     expected = sum(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                    for table, _key in schema_v1.SYNCED.values())
+    # and one `outcome` per item the last shift's devices sent that has a case
+    expected += conn.execute("SELECT count(*) FROM sync_items WHERE case_no IS NOT NULL").fetchone()[0]
     rows = conn.execute("SELECT count(*), count(DISTINCT entity || ':' || entity_id), sum(deleted) "
                         "FROM sync_changes").fetchone()
     assert tuple(rows) == (expected, expected, 0)
@@ -278,7 +283,9 @@ def test_a_bulk_build_with_packed_r_trees_passes_the_integrity_check_and_gdal(tm
 
 def test_task_ids_are_version_7_uuids_of_the_simulated_time_in_the_order_written(conn):
     """So the demo, like the workflow, appends to the tasks' unique id index instead of scattering."""
-    rows = conn.execute("SELECT id, created_at FROM tasks ORDER BY fid").fetchall()
+    # the last shift's cases (each named by an item its devices sent) are made after the history
+    rows = conn.execute("SELECT id, created_at FROM tasks WHERE case_no NOT IN (SELECT case_no FROM sync_items "
+                        "WHERE case_no IS NOT NULL) ORDER BY fid").fetchall()
     ids = [r[0] for r in rows]
     assert len(rows) > 100 and ids == sorted(ids) and len(set(ids)) == len(ids)
     for task_id, created in rows[:: max(1, len(rows) // 50)]:
@@ -337,7 +344,8 @@ def test_the_bulk_path_writes_exactly_the_rows_of_the_workflow_path_on_every_bra
     demo.build(tmp_path / "bulk.gpkg", scale=scale, bulk=True, workers=2)
     step, bulk = dump(tmp_path / "step.gpkg"), dump(tmp_path / "bulk.gpkg")
     assert len(step["case_events"]) > 2000
-    assert {e[2] for e in step["case_events"]} == DEMO_ACTIONS | {"report"}  # (fid, case_no, action, ...)
+    # (fid, case_no, action, ...); the last shift adds a reassignment and the conflict kept on its case
+    assert {e[2] for e in step["case_events"]} == DEMO_ACTIONS | {"report", "reassign_task", "field_result"}
     for table in step:
         assert bulk[table] == step[table], table
 
@@ -518,3 +526,57 @@ def test_a_bulk_load_drops_triggers_and_indexes_but_the_kept_ones_and_puts_them_
         assert present("index", "tasks") == ["idx_tasks_case"]
     assert present("index", "tasks") == before[("index", "tasks")]
     conn.close()
+
+
+# -- the last shift from the devices ---------------------------------------------------------------
+
+def _review(conn, who="supervisor"):
+    from citygrid.demo import shift as demo_shift
+    from citygrid.sync import review
+
+    return review.shift_review(conn, accounts.actor(conn, who), *demo_shift.window())
+
+
+def test_the_demo_supervisor_sees_the_last_shift_with_every_reason(conn):
+    items = _review(conn)["items"]
+    reasons = {r for item in items for r in item["reasons"]}
+    assert reasons >= {"review.late", "review.photo_no_gps", "review.photo_far", "review.reassigned",
+                       "review.possible_duplicate", "review.awaiting_closure"}
+    (dup,) = [i for i in items if "review.possible_duplicate" in i["reasons"]]
+    assert dup["type"] == "report" and conn.execute("SELECT status FROM cases WHERE case_no = ?",
+                                                    (dup["duplicate_of"],)).fetchone()[0] == "checking"
+    (moved,) = [i for i in items if "review.reassigned" in i["reasons"]]
+    task = conn.execute("SELECT assignee FROM tasks WHERE id = ?",
+                        (json.loads(conn.execute("SELECT payload FROM sync_items WHERE uuid = ?",
+                                                 (moved["uuid"],)).fetchone()[0])["task_id"],)).fetchone()
+    assert moved["status"] == "conflict" and task[0] != moved["username"]
+
+
+def test_the_demo_shift_has_several_collectors_each_with_one_or_two_batches_and_every_result(conn):
+    devices = _review(conn, "leader")["devices"]
+    assert [d["username"] for d in devices] == [f"collector{i:02d}" for i in range(1, len(devices) + 1)]
+    assert len(devices) >= 3 and all(1 <= len(d["batches"]) <= 2 for d in devices)
+    kinds = {tuple(r) for r in conn.execute("SELECT type, json_extract(payload, '$.outcome') FROM sync_items")}
+    assert kinds >= {("check", "pass"), ("check", "fail"), ("verify", "confirmed"), ("verify", "not_found"),
+                     ("report", None)}
+    failed = conn.execute("SELECT payload FROM sync_items WHERE json_extract(payload, '$.outcome') = 'fail'")
+    assert json.loads(failed.fetchone()[0])["reason"]
+    assert conn.execute("SELECT count(*) FROM sync_items WHERE resolved_at IS NULL AND flagged = 1").fetchone()[0]
+
+
+def test_the_demo_shift_photos_are_recorded_as_uploaded_and_cited_by_their_senders(small, conn):
+    store = blobs.store_for(small[0])
+    rows = conn.execute("SELECT DISTINCT p.sha256, p.lon, s.username, i.username FROM sync_items i "
+                        "JOIN json_each(i.photos) j JOIN photos p ON p.sha256 = j.value "
+                        "LEFT JOIN photo_senders s ON s.sha256 = p.sha256 AND s.username = i.username").fetchall()
+    assert len(rows) > 10 and all(store.has(sha) and sender == author for sha, _lon, sender, author in rows)
+    assert any(lon is None for _sha, lon, _s, _a in rows)  # the one without GPS
+
+
+def test_the_demo_shift_leaves_collector01_its_showcase_tasks_and_logs_its_outcomes(conn):
+    showcase = conn.execute("SELECT count(*) FROM tasks WHERE assignee = 'collector01' AND status = 'open' "
+                            "AND created_at < ?", (times.to_db(demo_history.NOW.replace(hour=0)),)).fetchone()[0]
+    assert showcase >= 4
+    logged = conn.execute("SELECT count(*) FROM sync_items i JOIN sync_changes c ON c.entity = 'outcome' "
+                          "AND c.entity_id = i.uuid WHERE i.username = 'collector01' AND i.case_no IS NOT NULL")
+    assert logged.fetchone()[0] >= 3  # pull type `outcome` offers them to its device (已办)

@@ -11,8 +11,11 @@ from pathlib import Path
 from .. import demo, i18n
 from ..demo import history as demo_history
 from ..demo import org as demo_org
+from ..demo import shift as demo_shift
 from ..i18n import _
+from ..loop import accounts
 from ..store import blobs, db
+from ..sync import review
 
 QGIS_LAYERS = "grids, components, cases, basemap_roads, basemap_blocks, basemap_water"
 
@@ -56,6 +59,7 @@ def _print_accounts(path: Path) -> None:
         users = conn.execute("SELECT username, role FROM users ORDER BY fid").fetchall()
         mine = dict(conn.execute("SELECT kind, count(*) FROM tasks WHERE assignee = 'collector01' "
                                  "AND status = 'open' GROUP BY kind").fetchall())
+        shift = _shift(conn)
     finally:
         conn.close()
     collectors = [u for u, role in users if role == "collector"]
@@ -71,7 +75,19 @@ def _print_accounts(path: Path) -> None:
     print("\n" + _("photos: {folder}").format(folder=blobs.store_for(path).root))
     end = demo_history.NOW.astimezone(demo_history.SUZHOU)
     print(_("the history ends at {end} (Asia/Shanghai)").format(end=f"{end:%Y-%m-%d %H:%M}"))
+    if shift["devices"]:
+        print(_("the shift to review ({day}, day shift): {items} items in {batches} batches from {devices} devices, "
+                "{decide} to decide; sign in as supervisor or leader (Shift review dock)").format(
+                    day=f"{end:%Y-%m-%d}", items=sum(d["items"] for d in shift["devices"]),
+                    batches=sum(len(d["batches"]) for d in shift["devices"]), devices=len(shift["devices"]),
+                    decide=len(shift["items"])))
     print("\n" + _("open it in the desk: citygrid desk {path} (QGIS with the citygrid desk plugin, "
                    "signed in with an account above); or in plain QGIS: Layer ▸ Add Layer ▸ Add Vector "
                    "Layer… ▸ {path} and pick the layers {layers} (EPSG:4549, CGCS2000 3-degree "
                    "Gauss-Krüger CM 120E).").format(path=path, layers=QGIS_LAYERS))
+
+
+def _shift(conn) -> dict:
+    """The supervisor's review of the demo's last shift (`demo.shift`)."""
+    since, until = demo_shift.window()
+    return review.shift_review(conn, accounts.actor(conn, "supervisor"), since, until)

@@ -29,6 +29,7 @@ from . import city as demo_city
 from . import history as demo_history
 from . import inventory as demo_inventory
 from . import org as demo_org
+from . import shift as demo_shift
 from . import write as demo_write
 from .city import Layout
 
@@ -153,6 +154,8 @@ def _build(conn: sqlite3.Connection, path: Path, scale: Scale, seed: int, bulk: 
     else:
         components()
         _step_history(conn, world, days, say)
+    say(_("the last shift from the devices"))
+    demo_shift.build(conn, world, blobs.store_for(path))
     say(_("sync log"))
     with db.transaction(conn):
         demo_write.rebuild_sync_log(conn)

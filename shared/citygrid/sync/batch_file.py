@@ -140,15 +140,17 @@ def import_batch(conn: sqlite3.Connection, path: str | Path, *, store: bloblib.B
     return reply
 
 
-def _record_photo(conn, sha: str, size: int, meta: dict, username: str) -> None:
-    """The rows the upload path writes for a verified photo: `photos` (first sender's metadata) and the sender."""
+def _record_photo(conn, sha: str, size: int, meta: dict, username: str, at: str | None = None) -> None:
+    """The rows the upload path writes for a verified photo: `photos` (first sender's metadata) and the sender
+    (`at`: when it arrived, `times.to_db` text; default the clock — the demo passes its simulated time)."""
     lon, lat, acc = (_finite(meta.get(k)) for k in ("lon", "lat", "accuracy_m"))
+    at = at or times.to_db(times.now())
     with db.transaction(conn):
-        conn.execute("INSERT INTO photos (sha256, size, content_type, taken_at, lon, lat, accuracy_m, uploaded_by) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
-                     (sha, size, _content_type(meta), _taken(meta.get("taken_at")), lon, lat, acc, username))
-        conn.execute("INSERT INTO photo_senders (sha256, username) VALUES (?, ?) "
-                     "ON CONFLICT(sha256, username) DO NOTHING", (sha, username))
+        conn.execute("INSERT INTO photos (sha256, size, content_type, taken_at, lon, lat, accuracy_m, uploaded_by, "
+                     "uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+                     (sha, size, _content_type(meta), _taken(meta.get("taken_at")), lon, lat, acc, username, at))
+        conn.execute("INSERT INTO photo_senders (sha256, username, at) VALUES (?, ?, ?) "
+                     "ON CONFLICT(sha256, username) DO NOTHING", (sha, username, at))
 
 
 def _content_type(meta: dict) -> str:

@@ -18,9 +18,11 @@ import json
 import logging
 import math
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from enum import Enum
+from typing import NamedTuple
 
 from .. import times
 from ..loop import workflow
@@ -41,18 +43,30 @@ MAX_STORED_JSON = 100_000
 
 
 def push(conn: sqlite3.Connection, actor: Actor, device_id: str, batch: dict, *,
-         store: bloblib.BlobStore, max_items: int = 500) -> dict:
-    """-> {"batch_id", "receipts": [...]} per CONTRACT.md §4."""
+         store: bloblib.BlobStore, max_items: int = 500, now: datetime | None = None,
+         new_id: Callable[[], str] | None = None) -> dict:
+    """-> {"batch_id", "receipts": [...]} per CONTRACT.md §4.
+
+    `now` stamps the batch, its receipts and items (default the clock); `new_id` makes the ids of the
+    tasks the results create (default `workflow.act`'s): the demo passes its simulated time and seeded ids."""
     if actor.role not in ("collector", "unit"):
         raise Problem("auth.forbidden", role=actor.role)
     batch_id, items = protocol.read_batch(batch, device_id, max_items)
-    now = times.now()
+    now = times.now() if now is None else now
     with db.transaction(conn):
         _open_batch(conn, batch_id, device_id, actor, now)
-    receipts = [_one(conn, actor, device_id, batch_id, item, store, now) for item in items]
+    at = _At(now, new_id)
+    receipts = [_one(conn, actor, device_id, batch_id, item, store, at) for item in items]
     with db.transaction(conn):
         _count(conn, batch_id, actor.username, now)
     return protocol.PushReply(batch_id, tuple(receipts)).to_wire()
+
+
+class _At(NamedTuple):
+    """When the push is received, and how the tasks it makes are named."""
+
+    now: datetime
+    new_id: Callable[[], str] | None
 
 
 def _open_batch(conn, batch_id: str, device_id: str, actor: Actor, now: datetime) -> None:
@@ -84,7 +98,7 @@ def _count(conn, batch_id: str, username: str, now: datetime) -> None:
 
 # --- one item -----------------------------------------------------------------------------------
 
-def _one(conn, actor: Actor, device_id: str, batch_id: str, item, store, now: datetime) -> Receipt:
+def _one(conn, actor: Actor, device_id: str, batch_id: str, item, store, at: _At) -> Receipt:
     """The item's receipt; it carries the uuid as the device spelt it, so the device can match it."""
     sent = item.get("uuid") if isinstance(item, dict) else None
     uuid = protocol.canonical_uuid(sent)
@@ -93,12 +107,12 @@ def _one(conn, actor: Actor, device_id: str, batch_id: str, item, store, now: da
                        "item uuid missing or malformed")
     try:
         with db.transaction(conn):
-            receipt = _decide(conn, actor, device_id, batch_id, item, uuid, store)
-            _record_receipt(conn, batch_id, uuid, receipt, now)
+            receipt = _decide(conn, actor, device_id, batch_id, item, uuid, store, at)
+            _record_receipt(conn, batch_id, uuid, receipt, at.now)
     except Exception as exc:  # one item's failure must not block the rest of its batch
         if _transient(exc):
             raise
-        receipt = _failed(conn, actor, device_id, batch_id, item, uuid, exc, now)
+        receipt = _failed(conn, actor, device_id, batch_id, item, uuid, exc, at.now)
     return replace(receipt, uuid=sent)
 
 
@@ -123,7 +137,7 @@ def _failed(conn, actor, device_id, batch_id, item, uuid, exc, now) -> Receipt:
                       "the server could not apply this item; it is kept for the supervisor")
     try:
         with db.transaction(conn):
-            _store(conn, item, uuid, actor, device_id, batch_id, "rejected", code, flagged=True)
+            _store(conn, item, uuid, actor, device_id, batch_id, "rejected", code, flagged=True, now=now)
             _record_receipt(conn, batch_id, uuid, receipt, now)
     except Exception as again:  # the receipt still goes back; the log above keeps the item
         if _transient(again):
@@ -132,7 +146,7 @@ def _failed(conn, actor, device_id, batch_id, item, uuid, exc, now) -> Receipt:
     return receipt
 
 
-def _decide(conn, actor, device_id, batch_id, item, uuid, store) -> Receipt:
+def _decide(conn, actor, device_id, batch_id, item, uuid, store, at: _At) -> Receipt:
     prior = conn.execute("SELECT status, code, case_no FROM sync_items WHERE username = ? AND uuid = ?",
                          (actor.username, uuid)).fetchone()
     if prior is not None:
@@ -141,14 +155,14 @@ def _decide(conn, actor, device_id, batch_id, item, uuid, store) -> Receipt:
     try:
         parsed = protocol.PushItem.from_wire(item)  # the one item validation, the device's too
     except Problem as p:
-        _store(conn, item, uuid, actor, device_id, batch_id, "rejected", p.code)
+        _store(conn, item, uuid, actor, device_id, batch_id, "rejected", p.code, now=at.now)
         return Receipt(uuid, Status.REJECTED, p.code, str(p))
     kind, payload, photos = parsed.type.value, _fields(parsed.payload), parsed.photos
     missing = tuple(sha for sha in photos if not _have(conn, store, sha, actor.username))
     if missing:
         return Receipt(uuid, Status.PHOTOS_MISSING, "sync.photos_missing",
                        f"{len(missing)} photo(s) not on the server", missing)
-    return _apply(conn, actor, device_id, batch_id, item, uuid, kind, payload, photos)
+    return _apply(conn, actor, device_id, batch_id, item, uuid, kind, payload, photos, at)
 
 
 def _fields(payload) -> dict:
@@ -164,25 +178,27 @@ def _have(conn, store, sha: str, username: str) -> bool:
     return row is not None and store.has(sha)
 
 
-def _apply(conn, actor, device_id, batch_id, item, uuid, kind, payload, photos) -> Receipt:
+def _apply(conn, actor, device_id, batch_id, item, uuid, kind, payload, photos, at: _At) -> Receipt:
     try:
         with db.transaction(conn):
             case_no, flag = (_report(conn, actor, payload, photos) if kind == "report"
-                             else _result(conn, actor, kind, payload, photos))
+                             else _result(conn, actor, kind, payload, photos, at.new_id))
     except Problem as p:
         if p.code in TRANSIENT:
             raise
         if p.code in protocol.CONFLICTS and kind != "report":
             case_no = _keep_conflict(conn, actor, kind, payload, photos, uuid, p.code)
-            _store(conn, item, uuid, actor, device_id, batch_id, "conflict", p.code, case_no, flagged=True)
+            _store(conn, item, uuid, actor, device_id, batch_id, "conflict", p.code, case_no, flagged=True,
+                   now=at.now)
             return Receipt(uuid, "conflict", p.code, "kept on the case history for the supervisor", case_no=case_no)
-        _store(conn, item, uuid, actor, device_id, batch_id, "rejected", p.code, flagged=True)
+        _store(conn, item, uuid, actor, device_id, batch_id, "rejected", p.code, flagged=True, now=at.now)
         return Receipt(uuid, "rejected", p.code, str(p))
-    _store(conn, item, uuid, actor, device_id, batch_id, "accepted", flag, case_no, flagged=flag is not None)
+    _store(conn, item, uuid, actor, device_id, batch_id, "accepted", flag, case_no, flagged=flag is not None,
+           now=at.now)
     return Receipt(uuid, "accepted", flag, None, case_no=case_no)
 
 
-def _result(conn, actor, kind, payload, photos) -> tuple[str, None]:
+def _result(conn, actor, kind, payload, photos, new_id=None) -> tuple[str, None]:
     task = conn.execute("SELECT case_no, kind FROM tasks WHERE id = ?", (payload["task_id"],)).fetchone()
     if task is None:
         raise Problem("task.not_found", task=payload["task_id"], kind=kind)
@@ -191,7 +207,7 @@ def _result(conn, actor, kind, payload, photos) -> tuple[str, None]:
     action = ACTIONS[(kind, payload["outcome"])]
     note = _note(payload)
     workflow.act(conn, task["case_no"], action, actor, at=payload["observed_at"], note=note, photos=photos,
-                 task_id=payload["task_id"])
+                 task_id=payload["task_id"], new_id=new_id)
     return task["case_no"], None
 
 
@@ -224,14 +240,15 @@ def _keep_conflict(conn, actor, kind, payload, photos, uuid, code) -> str | None
     return event["case_no"]
 
 
-def _store(conn, item, uuid, actor, device_id, batch_id, status, code, case_no=None, *, flagged=False) -> None:
+def _store(conn, item, uuid, actor, device_id, batch_id, status, code, case_no=None, *, flagged=False,
+           now: datetime) -> None:
     """The item as received, in a form that reads back anywhere (see `_stored_json`)."""
     photos = item.get("photos")
-    conn.execute("INSERT INTO sync_items (uuid, batch_id, device_id, username, type, created_at, payload, photos, "
-                 "status, code, case_no, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.execute("INSERT INTO sync_items (uuid, batch_id, device_id, username, type, created_at, received_at, "
+                 "payload, photos, status, code, case_no, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (uuid, batch_id, device_id, actor.username, times.shown(item.get("type"), 16), _created_text(item),
-                  _stored_json(item.get("payload")), _stored_json(photos if isinstance(photos, list) else []),
-                  status, code, case_no, int(flagged)))
+                  times.to_db(now), _stored_json(item.get("payload")),
+                  _stored_json(photos if isinstance(photos, list) else []), status, code, case_no, int(flagged)))
 
 
 def _created_text(item: dict) -> str | None:
