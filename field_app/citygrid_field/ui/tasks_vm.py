@@ -52,6 +52,7 @@ class TasksVM(EventDispatcher):
     counts = StringProperty("")
     fix = ObjectProperty(None, allownone=True)
     order = OptionProperty("due", options=list(ORDERS))  # what the collector chose (kept in meta)
+    has_fix = BooleanProperty(False)  # the distance order can be chosen
     by_distance = BooleanProperty(False)  # what the list is sorted by now: distance needs a fix too
     order_hint = StringProperty("")
 
@@ -72,7 +73,8 @@ class TasksVM(EventDispatcher):
 
     def refresh(self) -> None:
         now, tasks = self.now(), self.store.tasks()
-        self.by_distance = self.order == "distance" and self.fix is not None
+        self.has_fix = self.fix is not None
+        self.by_distance = self.order == "distance" and self.has_fix
         self.order_hint = "" if self.fix is not None else self.language.tr(NEEDS_FIX)
         rows = [self._row(t, now) for t in tasks]
         rows.sort(key=self._order)
