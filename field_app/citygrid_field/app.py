@@ -15,6 +15,7 @@ from .platform import Platform, backend
 from .store import Store
 from .sync_client import Settings
 from .ui import screens
+from .ui.basemap_watch import BasemapWatch
 from .ui.fonts import register_cjk_font
 from .ui.language import Language, tr
 from .ui.outbox_vm import OutboxVM
@@ -53,15 +54,22 @@ class FieldApp(App):
         self.font_warning = "" if font else self.tr(FONT_MISSING)
         screens.load_kv()
         self.manager = ScreenManager(transition=NoTransition())
-        for screen in (screens.SignInScreen(vm=self.sign_in_vm),
-                       screens.TasksScreen(vm=self.tasks_vm, sync=self.sync_vm),
-                       screens.OutboxScreen(vm=self.outbox_vm, sync=self.sync_vm),
-                       screens.SettingsScreen(vm=self.settings_vm, sign_in=self.sign_in_vm),
-                       screens.TaskDetailScreen(vm=self.detail_vm), screens.ResultFormScreen(vm=self.form_vm),
-                       screens.ReportScreen(vm=self.report_vm, tasks_points=self._task_points)):
-            self.manager.add_widget(screen)
         self.show("tasks" if self.sign_in_vm.signed_in else "sign_in")
         return self.manager
+
+    def _screen_args(self, name: str) -> dict:
+        return {"sign_in": {"vm": self.sign_in_vm}, "tasks": {"vm": self.tasks_vm, "sync": self.sync_vm},
+                "outbox": {"vm": self.outbox_vm, "sync": self.sync_vm},
+                "settings": {"vm": self.settings_vm, "sign_in": self.sign_in_vm},
+                "task_detail": {"vm": self.detail_vm, "basemaps": self.basemaps}, "result_form": {"vm": self.form_vm},
+                "report": {"vm": self.report_vm, "tasks_points": self._task_points, "basemaps": self.basemaps}}[name]
+
+    def screen(self, name: str):
+        """The screen called `name`, built (with its .kv and imports) the first time it is asked for."""
+        if not self.manager.has_screen(name):
+            cls = {"sign_in": screens.SignInScreen, "tasks": screens.TasksScreen}.get(name) or screens.screen_class(name)
+            self.manager.add_widget(cls(name=name, **self._screen_args(name)))
+        return self.manager.get_screen(name)
 
     def _services(self) -> None:
         self.language = Language()
@@ -73,6 +81,8 @@ class FieldApp(App):
     def _view_models(self) -> None:
         store, language = self.store, self.language
         self.settings_vm = SettingsVM(store, language)  # restores the saved language
+        self.basemaps = BasemapWatch(store.dir)  # the maps switch when settings installs a new one
+        self.settings_vm.map.bind(on_installed=lambda *_: self.basemaps.changed())
         if self.lang_arg:
             self.settings_vm.set_language(self.lang_arg)
         if self.server_arg:
@@ -93,6 +103,7 @@ class FieldApp(App):
         refresh = {"tasks": self.tasks_vm.refresh, "outbox": self.outbox_vm.refresh}.get(name)
         if refresh is not None:
             refresh()
+        self.screen(name)
         self.manager.current = name
 
     def _signed_in(self, _vm, signed_in: bool) -> None:

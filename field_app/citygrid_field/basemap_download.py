@@ -18,13 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from citygrid.problems import Problem
 from citygrid.sync import protocol
 
 from .session import Api, Retryable, _refusal
+
+if TYPE_CHECKING:
+    import httpx  # imported when a download runs (settings are built at start)
 
 BASEMAP, ROUTE = "basemap.mbtiles", "/api/v1/basemap"
 
@@ -69,6 +71,8 @@ class Download:
         self.tag = self.dir / (BASEMAP + ".etag")
 
     def run(self) -> str:
+        import httpx
+
         try:
             with self.api.http.stream("GET", ROUTE, headers=self._headers()) as r:
                 if r.status_code == 304:

@@ -58,6 +58,8 @@ class Entry:
     blocked: str | None  # a local problem's code: the item waits for the user
     blocked_details: dict
     photos: tuple[Photo, ...]
+    created_at: str | None = None  # when the item was made (the outbox row's time, UTC)
+    payload: dict | None = None  # the item's payload as it will be sent ({} when unreadable)
 
     @property
     def final(self) -> bool:
@@ -224,9 +226,9 @@ class Outbox:
     # --- what the outbox screen shows ---------------------------------------------------------------
 
     def entries(self) -> list[Entry]:
-        rows = self.store.cx.execute("SELECT uuid, type, status, code, message, case_no, blocked, blocked_details "
-                                     "FROM outbox ORDER BY seq").fetchall()
-        return [Entry(*r[:7], json.loads(r[7] or "{}"), self._photos_of(r[0])) for r in rows]
+        rows = self.store.cx.execute("SELECT uuid, type, status, code, message, case_no, blocked, blocked_details, "
+                                     "created_at, item FROM outbox ORDER BY seq").fetchall()
+        return [Entry(*r[:7], json.loads(r[7] or "{}"), self._photos_of(r[0]), r[8], _payload(r[9])) for r in rows]
 
     def _photos_of(self, uuid: str) -> tuple[Photo, ...]:
         rows = self.store.cx.execute("SELECT p.* FROM photos p JOIN outbox_photos op USING (sha256) "
@@ -239,6 +241,15 @@ class Outbox:
             n = cx.execute(f"DELETE FROM outbox WHERE status IN ({','.join('?' * len(_FINAL))})", _FINAL).rowcount
             cx.execute("DELETE FROM photos WHERE sha256 NOT IN (SELECT sha256 FROM outbox_photos)")
         return n
+
+
+def _payload(item: str) -> dict:
+    """The payload of a stored item, or {} when the row cannot be read as one (never a crash)."""
+    try:
+        payload = json.loads(item).get("payload")
+    except (ValueError, AttributeError):
+        return {}
+    return payload if isinstance(payload, dict) else {}
 
 
 def _photo(path: str | Path | prepared.Photo) -> Photo:

@@ -8,14 +8,16 @@ route is `field.sign_in_again`; any other refusal is the centre's own code and d
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from citygrid.problems import Problem
 from citygrid.sync import protocol
 from citygrid.sync.protocol import PullPage, PushBatch, PushReply
 
 from .store import Store
+
+if TYPE_CHECKING:
+    import httpx  # imported when the first request is made: a cold start to the task list never needs it
 
 
 class Retryable(Exception):
@@ -35,6 +37,8 @@ class Api:
     timeout: float = 30.0
 
     def __post_init__(self):
+        import httpx
+
         self.server = self.server.rstrip("/")
         self.http = httpx.Client(base_url=self.server, transport=self.transport, timeout=self.timeout)
 
@@ -47,6 +51,8 @@ class Api:
                    **kw.pop("headers", {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        import httpx
+
         try:
             r = self.http.request(method, path, headers=headers, **kw)
         except httpx.TransportError as e:

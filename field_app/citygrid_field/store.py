@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The device's local SQLite store under `--data`: what pull brought, the outbox, the session.
 
-One file, `field.db`, opened through sqlite-utils. Its schema is a migrations registry (STYLE.md §9):
-named, ordered functions, each applied in one transaction together with its record in `migrations`.
+One file, `field.db`, opened with sqlite3 (sqlite-utils' `Database` over the same connection is made on
+demand, `Store.db`: importing sqlite-utils cost a cold start ~0.2 s, numpy included). Its schema is a
+migrations registry (STYLE.md §9): named, ordered functions, each applied in one transaction together with its record in `migrations`.
 A pull page is applied with its cursor in one transaction, so a pull cut off half-way leaves the
 previous state and cursor (the centre sends an unacknowledged page again).
 """
@@ -15,8 +16,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
 
 from citygrid.problems import Problem
 from citygrid.sync.protocol import PULL_TYPES, PullPage
@@ -72,15 +71,22 @@ class Store:
         self.dir = Path(data_dir)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite_utils.Database(sqlite3.connect(self.dir / FILE_NAME, isolation_level=None,
-                                                            check_same_thread=False))
-            self.cx = self.db.conn
+            self.cx = sqlite3.connect(self.dir / FILE_NAME, isolation_level=None, check_same_thread=False)
             self.cx.execute("PRAGMA journal_mode = WAL")
             self.cx.execute("PRAGMA foreign_keys = ON")
             self.cx.execute("PRAGMA busy_timeout = 5000")
             self._migrate()
         except (OSError, sqlite3.Error) as e:
             raise Problem("field.data_dir", path=str(self.dir), reason=str(e)) from e
+
+    @property
+    def db(self):
+        """sqlite-utils' Database over the store's own connection (made on first use)."""
+        import sqlite_utils
+
+        if getattr(self, "_db", None) is None:
+            self._db = sqlite_utils.Database(self.cx)
+        return self._db
 
     def close(self) -> None:
         self.cx.close()

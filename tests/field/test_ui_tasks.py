@@ -99,11 +99,12 @@ def test_tasks_sort_by_due_time_and_mark_overdue_and_due_soon(tmp_path):
     assert vm.counts == "核查 3 件 · 核实 1 件 · 超时 1 件 · 即将到期 1 件" and "已超时" in vm.rows[0]["due_text"]
 
 
-def test_with_a_fix_the_nearest_comes_first_and_shows_its_distance(tmp_path):
+def test_by_distance_with_a_fix_the_nearest_comes_first_and_shows_its_distance(tmp_path):
     store = Store(tmp_path / "d")
     store.apply_page(page(task(1, timedelta(hours=5)), task(2, timedelta(hours=1)), task(3, -timedelta(hours=3)),
                           cases=[case(1, 31.3000, 120.6), case(2, 31.3100, 120.6)]))
     vm = TasksVM(store, Language(lang="en"), now=lambda: NOW)
+    vm.set_order("distance")
     vm.fix = Fix(31.3001, 120.6, 8.0, NOW)
     assert [r["case_no"] for r in vm.rows] == ["C1", "C2", "C3"]  # C3 has no place: after the placed ones
     assert vm.rows[0]["due_text"].endswith(" 11 m") and vm.rows[1]["due_text"].endswith("1.1 km")

@@ -91,6 +91,11 @@ class FieldMap(MapView):
         super().__init__(map_source=source, cache_dir=source.cache_dir, background_color=(0.93, 0.93, 0.9, 1), **kw)
         self.basemap, self.markers = basemap, []
 
+    def use(self, basemap: Basemap) -> None:
+        """Switch to another basemap (a new download): its tiles from now on, the markers kept."""
+        self.basemap = basemap
+        self.map_source = basemap.source  # mapview drops the old tiles and loads the new source's
+
     def show(self, tasks: list[tuple[float, float]] = (), components: list[tuple[float, float]] = (),
              fix: Fix | None = None, report: tuple[float, float] | None = None) -> None:
         """Replace the markers: tasks' cases, components (lat, lon), the device, the report's place."""

@@ -16,8 +16,6 @@ that says what is lost. Items with a final receipt stay listed until the user cl
 
 from __future__ import annotations
 
-import json
-
 from kivy.event import EventDispatcher
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 
@@ -71,8 +69,7 @@ class OutboxVM(EventDispatcher):
 
     def refresh(self) -> None:
         entries = Outbox(self.store).entries()
-        made = self._made()
-        self.rows = [self._row(e, made.get(e.uuid, {})) for e in reversed(entries)]  # newest first
+        self.rows = [self._row(e) for e in reversed(entries)]  # newest first
         states = [state_of(e) for e in entries]
         self.finals = sum(e.final for e in entries)
         self.counts = self.language.tr(COUNTS, waiting=states.count("waiting"), done=states.count("done"),
@@ -127,28 +124,17 @@ class OutboxVM(EventDispatcher):
             raise Problem("field.not_in_outbox", uuid=uuid)
         return entry
 
-    def _made(self) -> dict[str, dict]:
-        """uuid -> {"created_at", "payload"} read from the outbox rows (the item as it will be sent)."""
-        rows = self.store.cx.execute("SELECT uuid, created_at, item FROM outbox").fetchall()
-        out = {}
-        for uuid, created, item in rows:
-            try:
-                out[uuid] = {"created_at": created, "payload": json.loads(item).get("payload") or {}}
-            except (ValueError, AttributeError):
-                out[uuid] = {"created_at": created, "payload": {}}
-        return out
-
-    def _row(self, e: Entry, made: dict) -> dict:
+    def _row(self, e: Entry) -> dict:
         tr, state = self.language.tr, state_of(e)
         total = sum(p.bytes for p in e.photos)
         sent = sum(p.bytes for p in e.photos if p.uploaded)
         photos = tr("{n} photos, {size}", n=len(e.photos), size=size_text(total))
         if e.photos and not e.final and sent:
             photos += " · " + tr("{sent} sent", sent=size_text(sent))
-        case_no, what = self._subject(e, made.get("payload") or {})
+        case_no, what = self._subject(e, e.payload or {})
         drop = self._droppable(e)
         return {"uuid": e.uuid, "type": e.type, "state": state, "title": f"{tr(TYPES.get(e.type, e.type))}  {case_no}".strip(),
-                "subject": what, "made_text": self._made_text(made.get("created_at")),
+                "subject": what, "made_text": self._made_text(e.created_at),
                 "photos_text": photos, "status_text": self._status(e),
                 "photo_paths": [p.path for p in e.photos],
                 "can_retry": state == "blocked" or (not e.final and self.sync.phase == "failed"),

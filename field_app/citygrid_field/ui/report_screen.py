@@ -7,18 +7,21 @@ from __future__ import annotations
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from .map_view import FieldMap, open_basemap
+from .basemap_watch import BasemapWatch
+from .map_view import FieldMap
 
 
 class ReportScreen(Screen):
     vm = ObjectProperty()
     map_status = StringProperty("")
 
-    def __init__(self, tasks_points=lambda: [], **kw):
+    def __init__(self, tasks_points=lambda: [], basemaps: BasemapWatch | None = None, **kw):
         super().__init__(**kw)
         self.tasks_points = tasks_points  # -> [(lat, lon)] of the tasks' cases, for markers
-        self.basemap = open_basemap(self.vm.store.dir)
+        self.basemaps = basemaps or BasemapWatch(self.vm.store.dir)
+        self.basemap = self.basemaps.current()
         self.map = FieldMap(self.basemap, **self._start())
+        self.basemaps.bind(basemap=self._use)
         self.map.bind(on_tap=lambda _m, lat, lon: self.vm.use_tap(lat, lon))
         self.ids.map_box.add_widget(self.map)
         self.vm.bind(location=self._markers, components=self._markers)
@@ -33,6 +36,13 @@ class ReportScreen(Screen):
         if points:
             return {"lat": points[0][0], "lon": points[0][1], "zoom": 17}
         return {"zoom": 17}
+
+    def _use(self, _watch, basemap) -> None:
+        """A new offline map was downloaded: the map shows it now, centred as on entering."""
+        self.basemap = basemap
+        self.map.use(basemap)
+        self._status()
+        self.on_enter()
 
     def _status(self, *_):
         self.map_status = self.basemap.status(self.vm.language)

@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The screens: thin shells holding their view model; layout in the .kv file beside each."""
+"""The screens: thin shells holding their view model; layout in the .kv file beside each.
+
+Only the first screens (sign-in, the task list) are built at start: the others, with their .kv files
+and their imports (the map, the file chooser), are built the first time they are shown (`build`), so
+a cold start pays for none of them."""
 
 from __future__ import annotations
 
@@ -12,20 +16,32 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from .report_screen import ReportScreen  # noqa: F401  (the new report's screen, with its map)
-from .task_detail_screen import PhotoTile, TaskDetailScreen, show_tiles  # noqa: F401  (the detail, with its map)
+FIRST_KV = ("common.kv", "sign_in.kv", "tasks.kv")  # what the first screen shown needs
+KV_OF = {"outbox": ("outbox.kv",), "settings": ("settings.kv",), "task_detail": ("forms.kv", "photo_picker.kv"),
+         "result_form": ("forms.kv", "photo_picker.kv"), "report": ("report.kv", "photo_picker.kv")}
+KV_FILES = FIRST_KV + tuple(dict.fromkeys(f for files in KV_OF.values() for f in files))
 
-KV_FILES = ("common.kv", "sign_in.kv", "tasks.kv", "outbox.kv", "settings.kv", "forms.kv", "report.kv",
-            "photo_picker.kv")
 
-
-def load_kv() -> None:
+def load_kv(names: tuple[str, ...] = FIRST_KV) -> None:
     """Load the layouts explicitly (the app is not named after them), each once."""
     here = Path(__file__).parent
-    for name in KV_FILES:
+    for name in names:
         path = str(here / name)
         if path not in Builder.files:
             Builder.load_file(path)
+
+
+def screen_class(name: str) -> type[Screen]:
+    """The class of a screen shown later, its .kv files loaded first (its module imported on first use)."""
+    load_kv(KV_OF.get(name, ()))
+    if name == "report":
+        from .report_screen import ReportScreen
+        return ReportScreen
+    from .task_detail_screen import TaskDetailScreen  # PhotoTile and PhotoStrip, which forms.kv lays out
+
+    if name == "task_detail":
+        return TaskDetailScreen
+    return {"outbox": OutboxScreen, "settings": SettingsScreen, "result_form": ResultFormScreen}[name]
 
 
 class SignInScreen(Screen):
@@ -76,7 +92,11 @@ class ResultFormScreen(Screen):
     vm = ObjectProperty()
 
     def on_vm(self, _screen, vm) -> None:
+        from .task_detail_screen import show_tiles
+
         vm.bind(photos=lambda _vm, photos: show_tiles(self.ids.photos, photos))
 
     def on_pre_enter(self, *_):
+        from .task_detail_screen import show_tiles
+
         show_tiles(self.ids.photos, self.vm.photos)

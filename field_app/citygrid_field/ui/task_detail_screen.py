@@ -9,8 +9,6 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.screenmanager import Screen
 
-from .map_view import FieldMap, open_basemap
-
 
 class PhotoTile(RelativeLayout):
     """A photo: its picture, or a 'not downloaded yet' tile while the device has neither file nor thumbnail."""
@@ -45,14 +43,26 @@ class TaskDetailScreen(Screen):
     vm = ObjectProperty()
     map_status = StringProperty("")
 
-    def __init__(self, **kw):
+    def __init__(self, basemaps=None, **kw):
+        from .basemap_watch import BasemapWatch
+        from .map_view import FieldMap  # the map's imports wait until the detail is first shown
+
         super().__init__(**kw)
-        self.basemap = open_basemap(self.vm.store.dir)
+        self.basemaps = basemaps or BasemapWatch(self.vm.store.dir)
+        self.basemap = self.basemaps.current()
         self.map = FieldMap(self.basemap)
+        self.basemaps.bind(basemap=self._use)
         self.ids.map_box.add_widget(self.map)
         self.vm.bind(strips=self._strips, point=self._markers, components=self._markers, fix=self._markers)
         self.vm.language.bind(lang=self._status)
         self._status()
+
+    def _use(self, _watch, basemap) -> None:
+        """A new offline map was downloaded: the map shows it now."""
+        self.basemap = basemap
+        self.map.use(basemap)
+        self._status()
+        self.centre()
 
     def _status(self, *_):
         self.map_status = self.basemap.status(self.vm.language)

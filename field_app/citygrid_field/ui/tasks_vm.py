@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The task list: the 核查 checks and 核实 verifications held on the device, for a RecycleView.
 
-Sorted by due time, or by distance when the device has a position fix; overdue and due-soon are
-marked; counts on top. Read from the store only: it works with no network at all.
+Sorted by due time (the default) or, when the collector picks 按距离 and the device has a position fix,
+by distance (unplaced tasks after); the choice is kept in the store's meta (`task_order`) across
+restarts. Without a fix the distance order is disabled and a hint says why; a kept choice of distance
+waits for the first fix. Overdue and due-soon are marked; counts on top. Read from the store only: it
+works with no network at all.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from kivy.event import EventDispatcher
-from kivy.properties import ListProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, OptionProperty, StringProperty
 
 from citygrid import times
 from citygrid.problems import Problem
@@ -24,6 +27,8 @@ from .language import Language
 SOON = timedelta(hours=2)
 KINDS = {"check": "check (核查)", "verify": "verification (核实)"}
 EARTH_M = 6_371_008.8
+ORDERS = ("due", "distance")
+NEEDS_FIX = "Distance order needs a position fix: sorted by due time until there is one."
 COUNTS = "{checks} checks · {verifies} verifications · {overdue} overdue · {soon} due soon"
 
 
@@ -46,15 +51,31 @@ class TasksVM(EventDispatcher):
     rows = ListProperty()
     counts = StringProperty("")
     fix = ObjectProperty(None, allownone=True)
+    order = OptionProperty("due", options=list(ORDERS))  # what the collector chose (kept in meta)
+    has_fix = BooleanProperty(False)  # the distance order can be chosen
+    by_distance = BooleanProperty(False)  # what the list is sorted by now: distance needs a fix too
+    order_hint = StringProperty("")
 
     def __init__(self, store: Store, language: Language, now: Callable[[], datetime] = times.now, **kw):
         super().__init__(**kw)
         self.store, self.language, self.now = store, language, now
+        saved = store.get("task_order")
+        self.order = saved if saved in ORDERS else "due"
         language.bind(lang=lambda *_: self.refresh())
         self.bind(fix=lambda *_: self.refresh())
 
+    def set_order(self, order: str) -> None:
+        """The collector's choice, kept across restarts; an unknown order is ignored."""
+        if order in ORDERS and order != self.order:
+            self.order = order
+            self.store.put(task_order=order)
+            self.refresh()
+
     def refresh(self) -> None:
         now, tasks = self.now(), self.store.tasks()
+        self.has_fix = self.fix is not None
+        self.by_distance = self.order == "distance" and self.has_fix
+        self.order_hint = "" if self.fix is not None else self.language.tr(NEEDS_FIX)
         rows = [self._row(t, now) for t in tasks]
         rows.sort(key=self._order)
         self.rows = rows
@@ -65,9 +86,11 @@ class TasksVM(EventDispatcher):
 
     def _order(self, row: dict):
         due = row["due_ts"] if row["due_ts"] is not None else math.inf
-        if self.fix is not None and row["distance_m"] is not None:
+        if not self.by_distance:
+            return (0, due, row["case_no"])
+        if row["distance_m"] is not None:
             return (0, row["distance_m"], due)
-        return (0 if self.fix is None else 1, due, row["case_no"])
+        return (1, due, row["case_no"])
 
     def _row(self, task: dict, now: datetime) -> dict:
         case = self.store.record("case", task.get("case_no") or "") or {}
