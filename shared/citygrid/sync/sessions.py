@@ -39,6 +39,10 @@ from ..loop import accounts
 from ..problems import Problem
 from ..store import db
 
+# login_attempts and auth_tokens rows are also the record of who signed in from where: kept at least six
+# months (the Cybersecurity Law, art. 21, for network logs), and never less than the throttling reads
+RECORDS_KEPT = timedelta(days=183)
+_PRUNE_BATCH = 2000  # rows per write transaction, so a first prune of a big table never holds the lock long
 DEVICE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # whole string: use fullmatch ($ admits a newline)
 _KEY_CHARS = 64
 
@@ -178,6 +182,26 @@ def resolve(conn: sqlite3.Connection, token: str | None, *, now: datetime | None
         return accounts.actor(conn, row["username"]), row["device_id"]
     except Problem:
         raise Problem("auth.token_invalid") from None
+
+
+def prune(conn: sqlite3.Connection, *, policy: Policy = Policy(), now: datetime | None = None) -> tuple[int, int]:
+    """Delete login attempts older than `RECORDS_KEPT` (or the policy's trust period, if longer) and
+    auth tokens that expired that long ago; -> (attempts, tokens) deleted."""
+    keep = max(RECORDS_KEPT, policy.trusted_for, policy.window)
+    cutoff = times.to_db((now or times.now()) - keep)
+    return (_delete_batched(conn, "login_attempts", "at < ?", cutoff),
+            _delete_batched(conn, "auth_tokens", "expires_at < ?", cutoff))
+
+
+def _delete_batched(conn: sqlite3.Connection, table: str, where: str, cutoff: str) -> int:
+    deleted = 0
+    while True:
+        with db.transaction(conn):
+            n = conn.execute(f"DELETE FROM {table} WHERE fid IN (SELECT fid FROM {table} WHERE {where} LIMIT ?)",
+                             (cutoff, _PRUNE_BATCH)).rowcount
+        deleted += n
+        if n < _PRUNE_BATCH:
+            return deleted
 
 
 def revoke(conn: sqlite3.Connection, token: str, *, now: datetime | None = None) -> None:
