@@ -184,3 +184,20 @@ def test_the_service_sweeps_expired_uploads_when_it_starts(centre_path):
             time.sleep(0.05)
         assert keeper.passes >= 1
     assert not old.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("hours", ["0", "-3", "nan", "100000"])
+def test_serve_refuses_an_upload_expiry_out_of_range_in_one_line(tmp_path, hours):
+    from test_serve_cli import one_line, serve
+
+    from citygrid.store import db
+    db.create_centre(tmp_path / "center.gpkg").close()
+    one_line(serve(tmp_path / "center.gpkg", "--upload-expiry-hours", hours), "--upload-expiry-hours must be in")
+
+
+def test_serve_hands_the_upload_expiry_to_its_workers(monkeypatch):
+    from citygrid_server.cli import config_from_env
+    monkeypatch.setenv("CITYGRID_UPLOAD_EXPIRY_HOURS", "5.5")
+    assert config_from_env().upload_expiry == timedelta(hours=5.5)
+    monkeypatch.delenv("CITYGRID_UPLOAD_EXPIRY_HOURS")
+    assert config_from_env().upload_expiry == timedelta(hours=72)
