@@ -94,17 +94,15 @@ def login(conn: sqlite3.Connection, username: str, password: str, device_id: str
         conn.execute("INSERT INTO auth_tokens (token_hash, username, device_id, created_at, expires_at) "
                      "VALUES (?, ?, ?, ?, ?)",
                      (_digest(token), actor.username, device_id, times.to_db(now), times.to_db(expires)))
-        conn.execute("INSERT INTO devices (device_id, username, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT(device_id) DO UPDATE SET username = excluded.username, "
-                     "last_seen = excluded.last_seen", (device_id, actor.username, times.to_db(now),
-                                                        times.to_db(now)))
+        _seen(conn, device_id, actor.username, now)
     return token, expires, actor
 
 
 def sign_in(conn: sqlite3.Connection, username: str, password: str, device_id: str, *,
             policy: Policy = Policy(), now: datetime | None = None) -> accounts.Actor:
     """-> the actor, under `login`'s per-account limits, with no token issued: for a program that
-    works on the centre's file itself (the QGIS desk), where a session token would mean nothing."""
+    works on the centre's file itself (the QGIS desk), where a session token would mean nothing. The
+    device is recorded in `devices` as a login's is."""
     now = now or times.now()
     if not isinstance(device_id, str) or not DEVICE_ID.fullmatch(device_id):
         raise Problem("auth.bad_device_id")
@@ -112,7 +110,14 @@ def sign_in(conn: sqlite3.Connection, username: str, password: str, device_id: s
     actor = accounts.authenticate(conn, username, password)  # on failure the attempt stays a failure
     with db.transaction(conn):
         conn.execute("UPDATE login_attempts SET ok = 1 WHERE fid = ?", (attempt,))
+        _seen(conn, device_id, actor.username, now)
     return actor
+
+
+def _seen(conn: sqlite3.Connection, device_id: str, username: str, now: datetime) -> None:
+    conn.execute("INSERT INTO devices (device_id, username, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT(device_id) DO UPDATE SET username = excluded.username, "
+                 "last_seen = excluded.last_seen", (device_id, username, times.to_db(now), times.to_db(now)))
 
 
 @dataclass(frozen=True)
