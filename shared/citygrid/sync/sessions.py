@@ -199,14 +199,13 @@ def prune(conn: sqlite3.Connection, *, policy: Policy = Policy(), now: datetime 
 
 
 def _delete_batched(conn: sqlite3.Connection, table: str, where: str, cutoff: str) -> int:
+    """A read first: nothing to delete (the usual pass) takes no write lock."""
     deleted = 0
-    while True:
+    while conn.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1", (cutoff,)).fetchone() is not None:
         with db.transaction(conn):
-            n = conn.execute(f"DELETE FROM {table} WHERE fid IN (SELECT fid FROM {table} WHERE {where} LIMIT ?)",
-                             (cutoff, _PRUNE_BATCH)).rowcount
-        deleted += n
-        if n < _PRUNE_BATCH:
-            return deleted
+            deleted += conn.execute(f"DELETE FROM {table} WHERE fid IN (SELECT fid FROM {table} WHERE {where} "
+                                    "LIMIT ?)", (cutoff, _PRUNE_BATCH)).rowcount
+    return deleted
 
 
 def revoke(conn: sqlite3.Connection, token: str, *, now: datetime | None = None) -> None:
