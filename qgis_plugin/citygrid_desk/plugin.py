@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from qgis.core import (
@@ -12,6 +13,7 @@ from qgis.core import (
     QgsLayerTreeGroup,
     QgsProject,
     QgsRectangle,
+    QgsSettings,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
@@ -32,7 +34,19 @@ from .session import DeskSession, show_problem
 from .texts import locale, tr
 
 HERE = Path(__file__).resolve().parent
-DEVICE_ID = "qgis-desk"  # how the desk's sign-ins are recorded (login_attempts.device_id)
+DEVICE_ID_KEY = "citygrid/device_id"  # QgsSettings: this QGIS installation's device id, made once
+DEVICE_ID_PREFIX = "qgis-desk-"  # + a UUID: the centre's devices and login records show a desk, and which
+
+
+def device_id() -> str:
+    """This QGIS installation's device id for sign-ins, made on first use and kept in QgsSettings, so
+    the centre tells desks apart (and a desk's own successes make it a trusted source for the lockout)."""
+    settings = QgsSettings()
+    value = settings.value(DEVICE_ID_KEY, "", type=str) or ""
+    if not sessions.DEVICE_ID.fullmatch(value):  # missing, or edited into something the centre refuses
+        value = f"{DEVICE_ID_PREFIX}{uuid.uuid4()}"
+        settings.setValue(DEVICE_ID_KEY, value)
+    return value
 
 
 def part_classes() -> list:
@@ -192,7 +206,7 @@ class CitygridDesk:
         centre = self.session.centre
 
         def check(name, secret):
-            return sessions.sign_in(centre, name, secret or "", DEVICE_ID)
+            return sessions.sign_in(centre, name, secret or "", device_id())
 
         if username is not None:
             return check(username, password)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -26,6 +27,7 @@ from . import (
     routes_uploads,
 )
 from .centre import Centre, ServiceConfig
+from .housekeeping import Housekeeper
 
 access_log = logging.getLogger("citygrid.access")
 
@@ -57,7 +59,19 @@ class AccessLog:
 
 def create_app(centre_path: str | Path, config: ServiceConfig | None = None) -> FastAPI:
     centre = Centre(Path(centre_path), config or ServiceConfig())
-    app = FastAPI(title="citygrid sync service", version=citygrid.__version__,
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        """The housekeeping sweep (expired uploads, old login records) runs while the service does."""
+        keeper = Housekeeper(centre, centre.config.sweep_every.total_seconds())
+        keeper.start()
+        app.state.housekeeper = keeper
+        try:
+            yield
+        finally:
+            keeper.stop()
+
+    app = FastAPI(title="citygrid sync service", version=citygrid.__version__, lifespan=lifespan,
                   description="Offline sync for citygrid field devices, resumable photo evidence, "
                               "shift batches and Open311 GeoReport v2.")
     app.state.centre = centre

@@ -18,7 +18,7 @@ from citygrid.store import blobs, db, migrations
 from citygrid.sync import sessions
 
 from .images import DEFAULT_MAX_PIXELS
-from .uploads import DEFAULT_MAX_SIZE, UploadStore
+from .uploads import DEFAULT_EXPIRY, DEFAULT_MAX_SIZE, UploadStore
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class ServiceConfig:
     # each scrypt check takes ~16 MB and a core for ~70 ms: a shift-start login storm queues on a few
     # dedicated threads (glibc keeps a 16 MB arena per thread that ever ran one, so few threads)
     login_threads: int = 4
+    upload_expiry: timedelta = DEFAULT_EXPIRY  # a tus upload untouched this long is removed (tus expiration)
+    sweep_every: timedelta = timedelta(hours=1)  # the background housekeeping (citygrid_server.housekeeping)
 
     def session_policy(self) -> sessions.Policy:
         return sessions.Policy(token_ttl=self.token_ttl, max_failures=self.login_max_failures,
@@ -54,7 +56,7 @@ class Centre:
         db.open_centre(self.path).close()  # fail fast: missing, foreign, newer, migrates older
         self.blobs = blobs.store_for(self.path)
         self.uploads = UploadStore(self.blobs, max_size=self.config.max_upload_bytes,
-                                   max_pixels=self.config.max_photo_pixels)
+                                   max_pixels=self.config.max_photo_pixels, expiry=self.config.upload_expiry)
         self._idle: queue.LifoQueue[_Pooled] = queue.LifoQueue()
         self.login_pool = ThreadPoolExecutor(self.config.login_threads, thread_name_prefix="login")
 

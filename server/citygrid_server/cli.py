@@ -30,6 +30,8 @@ def add_parser(sub) -> None:
     p.add_argument("--max-photo-mp", type=float, default=50.0,
                    help=_("largest photo accepted, in megapixels (bigger ones are refused, never decoded)"))
     p.add_argument("--token-hours", type=float, default=12.0, help=_("how long a device token stays valid"))
+    p.add_argument("--upload-expiry-hours", type=float, default=72.0,
+                   help=_("hours an unfinished photo upload is kept without progress (default 72)"))
     p.set_defaults(run=run)
 
 
@@ -43,7 +45,9 @@ def config_from_env():
     return ServiceConfig(
         token_ttl=timedelta(hours=float(os.environ.get("CITYGRID_TOKEN_HOURS", "12"))),
         max_upload_bytes=int(os.environ.get("CITYGRID_MAX_PHOTO_BYTES", defaults.max_upload_bytes)),
-        max_photo_pixels=int(os.environ.get("CITYGRID_MAX_PHOTO_PIXELS", defaults.max_photo_pixels)))
+        max_photo_pixels=int(os.environ.get("CITYGRID_MAX_PHOTO_PIXELS", defaults.max_photo_pixels)),
+        upload_expiry=timedelta(hours=float(os.environ.get(
+            "CITYGRID_UPLOAD_EXPIRY_HOURS", defaults.upload_expiry.total_seconds() / 3600))))
 
 
 def startup_line(path: str, host: str, port: int, workers: int) -> str:
@@ -84,11 +88,14 @@ def run(args: argparse.Namespace) -> int:
     if not (0 < args.max_photo_mb <= 500 and 0 < args.token_hours <= 24 * 90 and 0.1 <= args.max_photo_mp <= 400):
         raise Problem("serve.bad_limit", max_photo_mb=args.max_photo_mb, token_hours=args.token_hours,
                       max_photo_mp=args.max_photo_mp)
+    if not 1 <= args.upload_expiry_hours <= 24 * 90:
+        raise Problem("serve.bad_upload_expiry", hours=args.upload_expiry_hours)
     path = os.path.abspath(args.path)
     os.environ["CITYGRID_CENTER"] = path
     os.environ["CITYGRID_MAX_PHOTO_BYTES"] = str(int(args.max_photo_mb * 1024 * 1024))
     os.environ["CITYGRID_TOKEN_HOURS"] = str(args.token_hours)
     os.environ["CITYGRID_MAX_PHOTO_PIXELS"] = str(int(args.max_photo_mp * 1_000_000))
+    os.environ["CITYGRID_UPLOAD_EXPIRY_HOURS"] = str(args.upload_expiry_hours)
     create_app(path, config_from_env())  # validate the centre (missing, foreign, newer) before binding
     check_listen(args.host, args.port)  # one clear line, not uvicorn's log and exit 3
     logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)

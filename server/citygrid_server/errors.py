@@ -52,6 +52,7 @@ EXACT = {
     "protocol.unsupported": 426, "protocol.too_old": 426, "sync.bad_cursor": 409, "case.illegal_transition": 409,
     "open311.bad_key": 403, "open311.unknown_service": 404, "upload.busy": 423, "item.ambiguous": 409,
     "upload.too_many_pixels": 413, "upload.not_an_image": 415, "blob.too_many_pixels": 422, "blob.not_an_image": 422,
+    "upload.expired": 410,
 }
 PREFIXES = {"auth.": 401, "db.": 500}
 RETRY = {"db.locked": "2", "db.io_error": "5", "db.readonly": "30", "db.unavailable": "30", "db.newer_schema": "300",

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""tus 1.0.0 resumable uploads at /api/v1/uploads/ (core, creation, checksum, termination)."""
+"""tus 1.0.0 resumable uploads at /api/v1/uploads/ (core, creation, checksum, termination, expiration)."""
 
 from __future__ import annotations
 
 import sqlite3
+from email.utils import format_datetime
 from functools import partial
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -25,6 +26,12 @@ def _tus_headers(extra: dict | None = None) -> dict:
     return {"Tus-Resumable": TUS, "Cache-Control": "no-store", **(extra or {})}
 
 
+def _upload_headers(centre: Centre, up: Upload, extra: dict) -> dict:
+    """tus expiration: every answer about an upload says when it goes if nothing more is sent."""
+    expires = format_datetime(centre.uploads.expires_at(up.id), usegmt=True)
+    return _tus_headers({**extra, "Upload-Expires": expires})
+
+
 def _int_header(request: Request, name: str) -> int:
     raw = request.headers.get(name)
     if raw is None or not raw.isdigit():
@@ -42,7 +49,7 @@ def _own(centre: Centre, upload_id: str, s: deps.Session) -> Upload:
 @router.options("/", include_in_schema=False)
 def options(centre: Centre = Depends(deps.centre)) -> Response:
     return Response(status_code=204, headers=_tus_headers({
-        "Tus-Version": TUS, "Tus-Extension": "creation,creation-with-upload,checksum,termination",
+        "Tus-Version": TUS, "Tus-Extension": "creation,creation-with-upload,checksum,termination,expiration",
         "Tus-Max-Size": str(centre.config.max_upload_bytes),
         "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS)}))
 
@@ -64,7 +71,7 @@ async def create(request: Request, s: deps.Session = Depends(deps.session),
         up = await _receive(request, centre, up.id, 0, parse_checksum(request.headers.get("Upload-Checksum")))
     if up.complete:
         await run_in_threadpool(photo_records.record, cx, up)
-    return Response(status_code=201, headers=_tus_headers({
+    return Response(status_code=201, headers=_upload_headers(centre, up, {
         "Location": f"/api/v1/uploads/{up.id}", "Upload-Offset": str(up.offset)}))
 
 
@@ -88,7 +95,7 @@ def head(upload_id: params.UploadId, request: Request, s: deps.Session = Depends
     up = _own(centre, upload_id, s)
     if up.complete:  # a crash may have come between finishing the bytes and recording the photo
         photo_records.record(cx, up)
-    return Response(status_code=200, headers=_tus_headers({
+    return Response(status_code=200, headers=_upload_headers(centre, up, {
         "Upload-Offset": str(up.offset), "Upload-Length": str(up.length)}))
 
 
@@ -106,12 +113,12 @@ async def patch(upload_id: params.UploadId, request: Request, s: deps.Session = 
     if up.complete:  # a retry after a lost answer or a crash: record the photo if that never happened
         await run_in_threadpool(photo_records.record, cx, up)
         if offset == up.length:
-            return Response(status_code=204, headers=_tus_headers({"Upload-Offset": str(up.offset)}))
+            return Response(status_code=204, headers=_upload_headers(centre, up, {"Upload-Offset": str(up.offset)}))
     checksum = parse_checksum(request.headers.get("Upload-Checksum"))
     up = await _receive(request, centre, upload_id, offset, checksum)
     if up.complete:
         await run_in_threadpool(photo_records.record, cx, up)
-    return Response(status_code=204, headers=_tus_headers({"Upload-Offset": str(up.offset)}))
+    return Response(status_code=204, headers=_upload_headers(centre, up, {"Upload-Offset": str(up.offset)}))
 
 
 @router.delete("/{upload_id}", status_code=204, openapi_extra=params.tus("Tus-Resumable"))

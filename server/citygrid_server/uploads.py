@@ -13,7 +13,8 @@ when those bytes are stored already, deleted); the state says complete. A state 
 the files (the server died between steps, or a file vanished) is repaired under the upload's lock
 before anyone reads or appends: finished if the bytes were verified, otherwise started again from 0.
 Knowing a hash proves nothing, so existing bytes stand in for an upload only when the same account
-sent them before (the caller says so).
+sent them before (the caller says so). An upload not touched for `expiry` (tus expiration) is gone:
+refused as `upload.expired` at once, its files removed by `remove_idle` (the service's sweep).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from citygrid.problems import Problem
@@ -37,6 +40,7 @@ CONTENT_TYPES = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x
 CHECKSUM_ALGORITHMS = ("sha256", "sha1", "md5")
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
 PHOTO_KEYS = ("taken_at", "lon", "lat", "accuracy_m")
+DEFAULT_EXPIRY = timedelta(hours=72)  # a phone off over a weekend still resumes; a dead one's bytes go
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,11 @@ class UploadStore:
     """Uploads in progress for one centre, finished into its content-addressed blob store."""
 
     def __init__(self, blobs: BlobStore, *, max_size: int = DEFAULT_MAX_SIZE,
-                 max_pixels: int = images.DEFAULT_MAX_PIXELS):
+                 max_pixels: int = images.DEFAULT_MAX_PIXELS, expiry: timedelta = DEFAULT_EXPIRY):
         self.blobs = blobs
         self.max_size = max_size
         self.max_pixels = max_pixels
+        self.expiry = expiry
         self.root = blobs.root / ".uploads"
 
     def create(self, length: int, metadata: dict[str, str], owner: str, *, sent: bool = False) -> Upload:
@@ -118,9 +123,39 @@ class UploadStore:
     def get(self, upload_id: str) -> Upload:
         path = self._state(upload_id)
         try:
-            return Upload(**json.loads(path.read_text()))
+            up = Upload(**json.loads(path.read_text()))
         except (FileNotFoundError, ValueError, TypeError):
             raise Problem("upload.not_found", upload_id=upload_id[:64]) from None
+        if self.touched(upload_id) + self.expiry.total_seconds() <= time.time():
+            raise Problem("upload.expired", upload_id=upload_id, hours=round(self.expiry.total_seconds() / 3600))
+        return up
+
+    def touched(self, upload_id: str) -> float:
+        """When the upload last changed (epoch seconds): its state saved or bytes written; 0 if none."""
+        times = [0.0]
+        for p in (self._state(upload_id), self._data(upload_id)):
+            with suppress(FileNotFoundError):
+                times.append(p.stat().st_mtime)
+        return max(times)
+
+    def expires_at(self, upload_id: str) -> datetime:
+        return datetime.fromtimestamp(self.touched(upload_id), UTC) + self.expiry
+
+    def remove_idle(self, upload_id: str, now: float) -> bool:
+        """Remove the upload's files if untouched for `expiry`; one being written (locked) is kept."""
+        cutoff = now - self.expiry.total_seconds()
+        if self.touched(upload_id) > cutoff:
+            return False
+        try:
+            with self._locked(upload_id):
+                if self.touched(upload_id) > cutoff:  # written since the first look
+                    return False
+                for p in (self._state(upload_id), self._state(upload_id).with_suffix(".tmp"), self._data(upload_id)):
+                    p.unlink(missing_ok=True)
+        except Problem:  # upload.busy: a request is writing it
+            return False
+        (self.root / f"{upload_id}.lock").unlink(missing_ok=True)
+        return True
 
     def status(self, upload_id: str) -> Upload:
         """The upload as it stands, repaired first if a crash left its files out of step."""

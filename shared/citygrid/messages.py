@@ -420,6 +420,9 @@ TEXTS: dict[str, str] = {
     # the shift review's shift hours (issue 13, s17-e2e)
     "review.bad_shift_starts": "the centre setting shift_starts ({value}) is not a list of HH:MM times "
                                "such as 08:00,20:00: the default shifts are used",
+    # the sync service's housekeeping (s17-hyg: server uploads expiry, housekeeping sweep)
+    "upload.expired": "upload {upload_id} expired: nothing was sent to it for {hours} hours; start a new upload",
+    "serve.bad_upload_expiry": "--upload-expiry-hours must be in [1, 2160], not {hours}",
 }
 
 

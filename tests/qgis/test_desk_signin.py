@@ -117,7 +117,55 @@ def test_sign_ins_are_recorded_in_the_centre_as_the_desks(desk, centre, typed):
     conn = db.open_centre(centre)
     rows = conn.execute("SELECT username, device_id, ok FROM login_attempts ORDER BY fid").fetchall()
     conn.close()
-    assert [tuple(r) for r in rows] == [("operator", desk_plugin.DEVICE_ID, 0), ("operator", desk_plugin.DEVICE_ID, 1)]
+    mine = qgis_core.QgsSettings().value(desk_plugin.DEVICE_ID_KEY)
+    assert mine.startswith(desk_plugin.DEVICE_ID_PREFIX)
+    assert [tuple(r) for r in rows] == [("operator", mine, 0), ("operator", mine, 1)]
+
+
+@pytest.fixture
+def fresh_install():
+    """QGIS as just installed: no device id kept yet (put back afterwards)."""
+    settings = qgis_core.QgsSettings()
+    kept = settings.value(desk_plugin.DEVICE_ID_KEY)
+    settings.remove(desk_plugin.DEVICE_ID_KEY)
+    yield settings
+    settings.remove(desk_plugin.DEVICE_ID_KEY)
+    if kept is not None:
+        settings.setValue(desk_plugin.DEVICE_ID_KEY, kept)
+
+
+def test_an_installation_makes_its_device_id_once_and_keeps_it(fresh_install):
+    import uuid
+
+    first = desk_plugin.device_id()
+    assert first.startswith(desk_plugin.DEVICE_ID_PREFIX)
+    assert uuid.UUID(first.removeprefix(desk_plugin.DEVICE_ID_PREFIX)).version == 4
+    assert fresh_install.value(desk_plugin.DEVICE_ID_KEY) == first
+    assert desk_plugin.device_id() == first
+    fresh_install.remove(desk_plugin.DEVICE_ID_KEY)  # another installation
+    assert desk_plugin.device_id() != first
+
+
+@pytest.mark.parametrize("bad", ["qgis desk", "x" * 129, "evil\nline", ""])
+def test_a_device_id_edited_into_one_the_centre_refuses_is_made_again(fresh_install, bad):
+    fresh_install.setValue(desk_plugin.DEVICE_ID_KEY, bad)
+    made = desk_plugin.device_id()
+    assert made != bad and made.startswith(desk_plugin.DEVICE_ID_PREFIX)
+    assert fresh_install.value(desk_plugin.DEVICE_ID_KEY) == made
+
+
+def test_two_desks_are_two_devices_in_the_centre(desk, centre, fresh_install, monkeypatch):
+    monkeypatch.setattr(signin_dialog, "ask", lambda *a: pytest.fail("the dialog was shown"))
+    ids = []
+    for _ in range(2):
+        fresh_install.remove(desk_plugin.DEVICE_ID_KEY)  # a second QGIS installation
+        assert desk.open_centre(centre, *RIGHT) is True
+        ids.append(fresh_install.value(desk_plugin.DEVICE_ID_KEY))
+        desk.close_centre()
+    conn = db.open_centre(centre)
+    rows = conn.execute("SELECT device_id, username FROM devices ORDER BY device_id").fetchall()
+    conn.close()
+    assert ids[0] != ids[1] and [tuple(r) for r in rows] == sorted((i, "operator") for i in ids)
 
 
 def test_given_credentials_skip_the_dialog(desk, centre, monkeypatch):
@@ -145,7 +193,7 @@ def test_the_dialog_in_chinese_with_a_refusal_is_saved_for_a_look(centre, qgis_i
     try:
         conn = db.open_centre(centre)
         dialog = signin_dialog.SignInDialog(None, "测试中心", lambda u, p: desk_plugin.sessions.sign_in(
-            conn, u, p, desk_plugin.DEVICE_ID))
+            conn, u, p, desk_plugin.device_id()))
         dialog.username.setText("operator")
         dialog.password.setText("wrong")
         dialog.accept()

@@ -39,6 +39,10 @@ from ..loop import accounts
 from ..problems import Problem
 from ..store import db
 
+# login_attempts and auth_tokens rows are also the record of who signed in from where: kept at least six
+# months (the Cybersecurity Law, art. 21, for network logs), and never less than the throttling reads
+RECORDS_KEPT = timedelta(days=183)
+_PRUNE_BATCH = 2000  # rows per write transaction, so a first prune of a big table never holds the lock long
 DEVICE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # whole string: use fullmatch ($ admits a newline)
 _KEY_CHARS = 64
 
@@ -90,17 +94,15 @@ def login(conn: sqlite3.Connection, username: str, password: str, device_id: str
         conn.execute("INSERT INTO auth_tokens (token_hash, username, device_id, created_at, expires_at) "
                      "VALUES (?, ?, ?, ?, ?)",
                      (_digest(token), actor.username, device_id, times.to_db(now), times.to_db(expires)))
-        conn.execute("INSERT INTO devices (device_id, username, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT(device_id) DO UPDATE SET username = excluded.username, "
-                     "last_seen = excluded.last_seen", (device_id, actor.username, times.to_db(now),
-                                                        times.to_db(now)))
+        _seen(conn, device_id, actor.username, now)
     return token, expires, actor
 
 
 def sign_in(conn: sqlite3.Connection, username: str, password: str, device_id: str, *,
             policy: Policy = Policy(), now: datetime | None = None) -> accounts.Actor:
     """-> the actor, under `login`'s per-account limits, with no token issued: for a program that
-    works on the centre's file itself (the QGIS desk), where a session token would mean nothing."""
+    works on the centre's file itself (the QGIS desk), where a session token would mean nothing. The
+    device is recorded in `devices` as a login's is."""
     now = now or times.now()
     if not isinstance(device_id, str) or not DEVICE_ID.fullmatch(device_id):
         raise Problem("auth.bad_device_id")
@@ -108,7 +110,14 @@ def sign_in(conn: sqlite3.Connection, username: str, password: str, device_id: s
     actor = accounts.authenticate(conn, username, password)  # on failure the attempt stays a failure
     with db.transaction(conn):
         conn.execute("UPDATE login_attempts SET ok = 1 WHERE fid = ?", (attempt,))
+        _seen(conn, device_id, actor.username, now)
     return actor
+
+
+def _seen(conn: sqlite3.Connection, device_id: str, username: str, now: datetime) -> None:
+    conn.execute("INSERT INTO devices (device_id, username, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT(device_id) DO UPDATE SET username = excluded.username, "
+                 "last_seen = excluded.last_seen", (device_id, username, times.to_db(now), times.to_db(now)))
 
 
 @dataclass(frozen=True)
@@ -178,6 +187,25 @@ def resolve(conn: sqlite3.Connection, token: str | None, *, now: datetime | None
         return accounts.actor(conn, row["username"]), row["device_id"]
     except Problem:
         raise Problem("auth.token_invalid") from None
+
+
+def prune(conn: sqlite3.Connection, *, policy: Policy = Policy(), now: datetime | None = None) -> tuple[int, int]:
+    """Delete login attempts older than `RECORDS_KEPT` (or the policy's trust period, if longer) and
+    auth tokens that expired that long ago; -> (attempts, tokens) deleted."""
+    keep = max(RECORDS_KEPT, policy.trusted_for, policy.window)
+    cutoff = times.to_db((now or times.now()) - keep)
+    return (_delete_batched(conn, "login_attempts", "at < ?", cutoff),
+            _delete_batched(conn, "auth_tokens", "expires_at < ?", cutoff))
+
+
+def _delete_batched(conn: sqlite3.Connection, table: str, where: str, cutoff: str) -> int:
+    """A read first: nothing to delete (the usual pass) takes no write lock."""
+    deleted = 0
+    while conn.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1", (cutoff,)).fetchone() is not None:
+        with db.transaction(conn):
+            deleted += conn.execute(f"DELETE FROM {table} WHERE fid IN (SELECT fid FROM {table} WHERE {where} "
+                                    "LIMIT ?)", (cutoff, _PRUNE_BATCH)).rowcount
+    return deleted
 
 
 def revoke(conn: sqlite3.Connection, token: str, *, now: datetime | None = None) -> None:
