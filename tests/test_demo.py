@@ -337,8 +337,13 @@ def _scripts():
 def test_the_bulk_path_writes_exactly_the_rows_of_the_workflow_path_on_every_branch(tmp_path, monkeypatch):
     """Each case's fate one of `_scripts()` (drawn from the day's own random stream, so the planner
     processes draw alike): the bulk planner in two processes and `workflow` write the same rows."""
-    scripts = _scripts()
-    monkeypatch.setattr(demo_history, "draw_script", lambda rng, source: scripts[rng.randrange(len(scripts))])
+    world_of = demo.generate._world
+
+    def with_fates(*args, **kwargs):  # the world goes to the planner processes, forked or started fresh
+        world = world_of(*args, **kwargs)
+        world.fates = tuple(_scripts())
+        return world
+    monkeypatch.setattr(demo.generate, "_world", with_fates)
     scale = dataclasses.replace(TINY, days=30, rate=10.0)  # a month: some parked cases are restored
     demo.build(tmp_path / "step.gpkg", scale=scale, bulk=False)
     demo.build(tmp_path / "bulk.gpkg", scale=scale, bulk=True, workers=2)
@@ -370,7 +375,7 @@ def _plan(world, days) -> list:
     world.keep_actions = False
     scripts = itertools.cycle(_scripts())
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(demo_history, "draw_script", lambda rng, source: next(scripts))
+        mp.setattr(demo_history, "draw_script", lambda rng, source, fates=(): next(scripts))
         return [plan for day in days for plan in demo_history.plan_day(world, day)]
 
 

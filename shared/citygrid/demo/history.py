@@ -81,6 +81,7 @@ class World:
     sorted_ids: dict = None
     ids: TaskIds = None  # made from the seed; the contexts below hand out its ids
     contexts: dict = None  # (kind, class, collector) -> the Context its cases are decided in
+    fates: tuple = ()  # when given, each case's Script is drawn from these instead (a test of every branch)
 
     def __post_init__(self):
         self.ids, self.contexts = TaskIds(self.seed), {}
@@ -209,8 +210,11 @@ def _task_id(seconds: int, bits: int, n: int) -> str:
 _TAG = 0x3FFF  # 14 bits of the seed in each id
 
 
-def draw_script(rng: random.Random, source: str) -> Script:
-    """The random fate; every draw is made whatever the outcome so the stream stays aligned."""
+def draw_script(rng: random.Random, source: str, fates: tuple = ()) -> Script:
+    """The random fate; every draw is made whatever the outcome so the stream stays aligned. With
+    `fates`, one of them (part of the world, so planner processes started fresh draw alike)."""
+    if fates:
+        return fates[rng.randrange(len(fates))]
     r = [rng.random() for _ in range(9)]
     return Script(source, intake="reject" if r[0] < 0.03 else "accept", found=r[1] >= 0.15,
                   register="reject" if r[2] < 0.025 else "void" if r[2] < 0.04 else "register",
@@ -226,7 +230,7 @@ def plan_day(world: World, day: date) -> list[CasePlan]:
     mean = world.rate * (1.08 if world.calendar.is_working_day(day) else 0.7)
     drafts = []
     for _ in range(max(0, round(rng.gauss(mean, mean ** 0.5)))):
-        script = draw_script(rng, SOURCE_PICK.pick(rng))
+        script = draw_script(rng, SOURCE_PICK.pick(rng), world.fates)
         shift = PATROL if script.source == "collector" else CENTRE
         drafts.append(_draft(world, rng, start + rng.randrange(*shift), script))
     if day == SHOWCASE_DAY:

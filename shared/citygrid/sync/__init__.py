@@ -12,6 +12,7 @@ The centre's side:
 - `batches`: the shift-end review of what each push brought back;
 - `review`, `review_decisions`: the supervisors' shift review (flagged items, reasons) and its decisions;
 - `batch_file`, `batch_sources`: a device batch moved as a file, imported through `push`;
+- `outcomes`: what became of the items a collector sent (pull type `outcome`);
 - `sessions`: device logins with throttling, bearer tokens, expiry, revocation;
 - `open311`: GeoReport v2 for public reports and hotline systems.
 
@@ -19,5 +20,5 @@ These use the loop, the store and the base modules, never the demo. Importing th
 none of its modules.
 """
 
-__all__ = ["batch_file", "batch_sources", "batches", "items", "open311", "protocol", "pull", "push", "review", "review_decisions",
-           "sessions"]
+__all__ = ["batch_file", "batch_sources", "batches", "items", "open311", "outcomes", "protocol", "pull", "push", "review",
+           "review_decisions", "sessions"]
