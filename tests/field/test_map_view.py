@@ -31,9 +31,8 @@ def shown(data, **kw):
 
 
 def test_the_mbtiles_in_the_data_folder_is_the_basemap_and_its_tiles_are_drawn(tmp_path, no_network, monkeypatch):
-    from kivy_garden.mapview.downloader import Downloader
-
     from kivy.clock import Clock
+    from kivy_garden.mapview.downloader import Downloader
 
     # mapview's downloader is one per process and keeps the folder of the first map that loads a tile:
     # as in the app's process, this map is the first (maps of earlier tests load theirs now, then go)
