@@ -4,14 +4,13 @@ imported gets the push path's receipts, twice is all duplicates and changes noth
 outbox exports, and a tampered or foreign file is refused whole with the core's message."""
 
 import hashlib
-import importlib
 import json
-import sys
 import zipfile
 
 import centre_fixture as cf
 import pytest
 import review_shift as rs
+from processing_fixture import desk_imports_undone, processing  # noqa: F401 (fixtures)
 
 from citygrid.store import db
 
@@ -19,31 +18,6 @@ qgis_core = pytest.importorskip("qgis.core")
 pytestmark = pytest.mark.qgis
 QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 JPEG = b"\xff\xd8\xff a drain cleared \xff\xd9"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _desk_imports_undone():
-    before = {n for n in sys.modules if n.split(".")[0] == "citygrid_desk"}
-    yield
-    for name in [n for n in sys.modules if n.split(".")[0] == "citygrid_desk" and n not in before]:
-        del sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def processing(qgis_app):
-    if QGIS_PLUGINS not in sys.path:
-        sys.path.append(QGIS_PLUGINS)
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = qgis_core.QgsApplication.processingRegistry()
-    provider = None
-    if registry.providerById("citygrid") is None:
-        provider = importlib.import_module("citygrid_desk.processing.provider").CitygridProvider()
-        registry.addProvider(provider)
-    yield importlib.import_module("processing")
-    if provider is not None:
-        registry.removeProvider(provider)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from processing_fixture import desk_imports_undone, processing  # noqa: F401 (fixtures)
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 
 from citygrid.loop import periods
@@ -25,31 +26,6 @@ ARTIFACTS = ROOT / "var" / "test-artifacts" / "monthly_report"
 QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 IDS = ("title", "totals", "map", "legend", "scalebar", "ranking_units", "ranking_streets", "ranking_collectors",
        "chart")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _desk_imports_undone():
-    before = {n for n in sys.modules if n.split(".")[0] == "citygrid_desk"}
-    yield
-    for name in [n for n in sys.modules if n.split(".")[0] == "citygrid_desk" and n not in before]:
-        del sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def processing(qgis_app):
-    if QGIS_PLUGINS not in sys.path:
-        sys.path.append(QGIS_PLUGINS)
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = qgis_core.QgsApplication.processingRegistry()
-    provider = None
-    if registry.providerById("citygrid") is None:
-        provider = importlib.import_module("citygrid_desk.processing.provider").CitygridProvider()
-        registry.addProvider(provider)
-    yield importlib.import_module("processing")
-    if provider is not None:
-        registry.removeProvider(provider)
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import centre_fixture
 import pytest
+from processing_fixture import desk_imports_undone, processing  # noqa: F401 (fixtures)
 from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QImage
 
@@ -26,34 +27,6 @@ pytestmark = pytest.mark.qgis
 ROOT = Path(__file__).resolve().parents[2]
 QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 X0, Y0 = centre_fixture.X0, centre_fixture.Y0
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _desk_imports_undone():
-    """This module imports the desk from the working tree: leave sys.modules as found, so that a
-    later test of the built zip (test_desk_plugin) imports the zip's own copy."""
-    before = {n for n in sys.modules if n.split(".")[0] == "citygrid_desk"}
-    yield
-    for name in [n for n in sys.modules if n.split(".")[0] == "citygrid_desk" and n not in before]:
-        del sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def processing(qgis_app):
-    """QGIS's Processing framework with the citygrid provider (the desk's module from the working tree)."""
-    if QGIS_PLUGINS not in sys.path:
-        sys.path.append(QGIS_PLUGINS)
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    registry = qgis_core.QgsApplication.processingRegistry()
-    provider = None
-    if registry.providerById("citygrid") is None:
-        provider = importlib.import_module("citygrid_desk.processing.provider").CitygridProvider()
-        registry.addProvider(provider)
-    yield importlib.import_module("processing")
-    if provider is not None:
-        registry.removeProvider(provider)
 
 
 @pytest.fixture(scope="module")
